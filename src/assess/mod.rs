@@ -1,0 +1,1 @@
+//! Thomas-test interpretation against published norms.

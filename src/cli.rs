@@ -1,0 +1,147 @@
+//! Command-line parsing and dispatch. Nothing here measures or decides anything.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
+use crate::pose::{self, PoseDocument, PoseOptions};
+use crate::progress::FrameProgress;
+use crate::runtime::LandmarkModel;
+
+#[derive(Parser)]
+#[command(name = "romcam", version, about = "Hip range of motion (modified Thomas test) from a side-view video.", after_help = EXIT_CODES_HELP)]
+struct Cli {
+    /// Path to libonnxruntime.so (default: $ROMCAM_ORT_LIB, beside the executable, or vendor/).
+    #[arg(long, global = true, value_name = "FILE")]
+    ort_lib: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct PoseArgs {
+    /// Landmark model: full (default, more accurate) or lite (faster).
+    #[arg(long, value_enum, default_value = "full")]
+    model: LandmarkModel,
+    /// ONNX Runtime threads (default: all cores, at most 4).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl PoseArgs {
+    fn options(&self) -> PoseOptions {
+        let mut o = PoseOptions {
+            model: self.model,
+            ..PoseOptions::default()
+        };
+        if let Some(t) = self.threads {
+            o.threads = t.max(1);
+        }
+        o
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Writes BlazePose landmarks for every frame of a clip.
+    Pose {
+        video: PathBuf,
+        /// Write the landmarks as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        json: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        pose: PoseArgs,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    crate::interrupt::install();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("romcam: {}", one_sentence(&err));
+            exit_code_of(&err)
+        }
+    }
+}
+
+/// The error and its causes as one line.
+fn one_sentence(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
+    match cli.command {
+        Command::Pose {
+            video,
+            json,
+            force,
+            pose,
+        } => run_pose(&video, &json, force, &pose, cli.quiet),
+    }
+}
+
+fn run_pose(
+    video: &std::path::Path,
+    json: &std::path::Path,
+    force: bool,
+    args: &PoseArgs,
+    quiet: bool,
+) -> Result<i32> {
+    if json.exists() && !force {
+        return Err(crate::error::RomcamError::Output(format!(
+            "{} exists (use --force to replace it)",
+            json.display()
+        ))
+        .into());
+    }
+    let bar = FrameProgress::new("pose", quiet);
+    let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
+    bar.finish();
+    let doc = PoseDocument {
+        video: &track.video,
+        model: track.model,
+        frames: &track.frames,
+    };
+    crate::fsutil::write_atomic(json, &serde_json::to_vec(&doc)?, force)?;
+    let found = track
+        .frames
+        .iter()
+        .filter(|f| f.landmarks.is_some())
+        .count();
+    eprintln!(
+        "romcam: {} frames, person found in {} ({:.1}%), detector ran {} times; landmarks in {}",
+        track.frames.len(),
+        found,
+        100.0 * found as f64 / track.frames.len() as f64,
+        track.detector_runs,
+        json.display()
+    );
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,1 @@
+//! Geometry and signal: test leg, table horizontal, angles, smoothing, hold, quality.

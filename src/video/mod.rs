@@ -1,0 +1,206 @@
+//! Video decoding: opens a clip with OpenCV's FFmpeg backend, applies the container's rotation tag
+//! ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), downscales early, and gives
+//! each frame its container timestamp. It knows nothing about poses.
+
+pub mod rotation;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use opencv::core::{Mat, Size};
+use opencv::prelude::*;
+use opencv::{core, imgproc, videoio};
+
+pub use rotation::Rotation;
+
+use crate::error::RomcamError;
+
+/// What the container says about a clip, in displayed (upright) terms.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VideoInfo {
+    pub path: PathBuf,
+    /// Upright, displayed size in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Nominal frames per second (variable-rate clips carry real timestamps per frame).
+    pub fps: f64,
+    /// Frame count as the container states it (may be an estimate).
+    pub frame_count: u64,
+    pub rotation: Rotation,
+}
+
+/// One decoded frame, upright.
+pub struct Frame {
+    pub index: usize,
+    /// Presentation time in seconds from the container.
+    pub t: f64,
+    /// BGR pixels, upright, possibly downscaled.
+    pub image: Mat,
+    /// Displayed-frame pixels per pixel of `image` (1.0 when not downscaled).
+    pub scale: f64,
+}
+
+/// Decodes a clip frame by frame.
+pub struct VideoReader {
+    capture: videoio::VideoCapture,
+    info: VideoInfo,
+    max_side: u32,
+    index: usize,
+    last_t: f64,
+    raw: Mat,
+}
+
+fn input_error(path: &Path, what: &str) -> anyhow::Error {
+    RomcamError::Input(format!("{}: {what}", path.display())).into()
+}
+
+impl VideoReader {
+    /// Opens `path`. `max_side` bounds the longer side of the frames handed on (0 = full size).
+    pub fn open(path: &Path, max_side: u32) -> Result<Self> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => input_error(path, "no such file"),
+            std::io::ErrorKind::PermissionDenied => input_error(path, "permission denied"),
+            _ => input_error(path, &format!("cannot be read ({e})")),
+        })?;
+        if meta.is_dir() {
+            return Err(input_error(path, "is a folder, not a video file"));
+        }
+        if meta.len() == 0 {
+            return Err(input_error(path, "is an empty file"));
+        }
+        let rotation = File::open(path)
+            .map(|mut f| rotation::read_rotation(&mut f))
+            .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?;
+        let name = path
+            .to_str()
+            .ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
+        let mut capture = videoio::VideoCapture::from_file(name, videoio::CAP_FFMPEG)
+            .ok()
+            .filter(|c| c.is_opened().unwrap_or(false))
+            .ok_or_else(|| input_error(path, "is not a video file romcam can read"))?;
+        // Turn OpenCV's own orientation handling off (4.6 applies the tag the wrong way): we
+        // apply it ourselves. Frames must then come out in their stored size.
+        let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
+        let coded_w = capture
+            .get(videoio::CAP_PROP_FRAME_WIDTH)
+            .unwrap_or(0.0)
+            .max(0.0) as u32;
+        let coded_h = capture
+            .get(videoio::CAP_PROP_FRAME_HEIGHT)
+            .unwrap_or(0.0)
+            .max(0.0) as u32;
+        if coded_w == 0 || coded_h == 0 {
+            return Err(input_error(path, "has no video stream"));
+        }
+        let (width, height) = if rotation.swaps_axes() {
+            (coded_h, coded_w)
+        } else {
+            (coded_w, coded_h)
+        };
+        let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
+        let frame_count = capture
+            .get(videoio::CAP_PROP_FRAME_COUNT)
+            .unwrap_or(0.0)
+            .max(0.0) as u64;
+        let info = VideoInfo {
+            path: path.to_path_buf(),
+            width,
+            height,
+            fps: if fps.is_finite() && fps > 0.0 {
+                fps
+            } else {
+                30.0
+            },
+            frame_count,
+            rotation,
+        };
+        Ok(VideoReader {
+            capture,
+            info,
+            max_side,
+            index: 0,
+            last_t: -1.0,
+            raw: Mat::default(),
+        })
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    /// The next upright frame, or `None` at the end of the clip.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>> {
+        let got = self.capture.read(&mut self.raw).unwrap_or(false);
+        if !got || self.raw.empty() {
+            return Ok(None);
+        }
+        let t = self.timestamp();
+        let (image, scale) = self.upright_downscaled()?;
+        let frame = Frame {
+            index: self.index,
+            t,
+            image,
+            scale,
+        };
+        self.index += 1;
+        Ok(Some(frame))
+    }
+
+    /// Container presentation time of the frame just read; falls back to index / fps when the
+    /// container gives none, and never goes backwards.
+    fn timestamp(&mut self) -> f64 {
+        let ms = self
+            .capture
+            .get(videoio::CAP_PROP_POS_MSEC)
+            .unwrap_or(f64::NAN);
+        let fallback = self.index as f64 / self.info.fps;
+        let mut t = if ms.is_finite() && ms >= 0.0 {
+            ms / 1000.0
+        } else {
+            fallback
+        };
+        if self.index > 0 && t <= self.last_t {
+            t = self.last_t + 1.0 / self.info.fps;
+        }
+        self.last_t = t;
+        t
+    }
+
+    fn upright_downscaled(&mut self) -> Result<(Mat, f64)> {
+        let (w, h) = (self.raw.cols() as u32, self.raw.rows() as u32);
+        let long = w.max(h);
+        let mut scale = 1.0;
+        let mut small = Mat::default();
+        let src = if self.max_side > 0 && long > self.max_side {
+            scale = long as f64 / self.max_side as f64;
+            let size = Size::new(
+                ((w as f64 / scale).round() as i32).max(1),
+                ((h as f64 / scale).round() as i32).max(1),
+            );
+            imgproc::resize(&self.raw, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
+            &small
+        } else {
+            &self.raw
+        };
+        let code = match self.info.rotation {
+            Rotation::None => return Ok((src.try_clone()?, scale)),
+            Rotation::Clockwise90 => core::ROTATE_90_CLOCKWISE,
+            Rotation::Rotate180 => core::ROTATE_180,
+            Rotation::Clockwise270 => core::ROTATE_90_COUNTERCLOCKWISE,
+        };
+        let mut upright = Mat::default();
+        core::rotate(src, &mut upright, code)?;
+        Ok((upright, scale))
+    }
+}
+
+/// Decodes the whole clip into a list of frames. Only for short clips and tests.
+pub fn count_frames(path: &Path) -> Result<usize> {
+    let mut reader = VideoReader::open(path, 320)?;
+    let mut n = 0;
+    while reader.next_frame()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
