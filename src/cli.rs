@@ -1,6 +1,6 @@
 //! Command-line parsing and dispatch. Nothing here measures or decides anything.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -35,10 +35,7 @@ struct PoseArgs {
 
 impl PoseArgs {
     fn options(&self) -> PoseOptions {
-        let mut o = PoseOptions {
-            model: self.model,
-            ..PoseOptions::default()
-        };
+        let mut o = PoseOptions { model: self.model, ..PoseOptions::default() };
         if let Some(t) = self.threads {
             o.threads = t.max(1);
         }
@@ -54,7 +51,10 @@ enum Command {
         /// Write the landmarks as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         json: PathBuf,
-        /// Replace FILE if it exists.
+        /// Also write the clip with the skeleton drawn on, as MP4.
+        #[arg(long, value_name = "FILE.mp4")]
+        overlay: Option<PathBuf>,
+        /// Replace output files that exist.
         #[arg(long)]
         force: bool,
         #[command(flatten)]
@@ -98,18 +98,16 @@ fn one_sentence(err: &anyhow::Error) -> String {
 fn dispatch(cli: Cli) -> Result<i32> {
     crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
     match cli.command {
-        Command::Pose {
-            video,
-            json,
-            force,
-            pose,
-        } => run_pose(&video, &json, force, &pose, cli.quiet),
+        Command::Pose { video, json, overlay, force, pose } => {
+            run_pose(&video, &json, overlay.as_deref(), force, &pose, cli.quiet)
+        }
     }
 }
 
 fn run_pose(
-    video: &std::path::Path,
-    json: &std::path::Path,
+    video: &Path,
+    json: &Path,
+    overlay: Option<&Path>,
     force: bool,
     args: &PoseArgs,
     quiet: bool,
@@ -124,17 +122,12 @@ fn run_pose(
     let bar = FrameProgress::new("pose", quiet);
     let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
     bar.finish();
-    let doc = PoseDocument {
-        video: &track.video,
-        model: track.model,
-        frames: &track.frames,
-    };
+    let doc = PoseDocument { video: &track.video, model: track.model, frames: &track.frames };
     crate::fsutil::write_atomic(json, &serde_json::to_vec(&doc)?, force)?;
-    let found = track
-        .frames
-        .iter()
-        .filter(|f| f.landmarks.is_some())
-        .count();
+    if let Some(out) = overlay {
+        crate::report::video::write_overlay_video(video, &track.frames, out, force)?;
+    }
+    let found = track.frames.iter().filter(|f| f.landmarks.is_some()).count();
     eprintln!(
         "romcam: {} frames, person found in {} ({:.1}%), detector ran {} times; landmarks in {}",
         track.frames.len(),

@@ -11,5 +11,6 @@ pub mod interrupt;
 pub mod measure;
 pub mod pose;
 pub mod progress;
+pub mod report;
 pub mod runtime;
 pub mod video;

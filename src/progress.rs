@@ -10,17 +10,11 @@ impl FrameProgress {
     pub fn new(label: &str, quiet: bool) -> Self {
         let bar = ProgressBar::with_draw_target(
             Some(0),
-            if quiet {
-                ProgressDrawTarget::hidden()
-            } else {
-                ProgressDrawTarget::stderr()
-            },
+            if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },
         );
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} frames {elapsed_precise}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} frames {elapsed_precise}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(label.to_string());
         FrameProgress { bar }

@@ -19,9 +19,7 @@ const PROJECT_DIR: &str = env!("CARGO_MANIFEST_DIR");
 static ENVIRONMENT: OnceLock<ort::environment::Environment> = OnceLock::new();
 
 fn exe_dir() -> Option<PathBuf> {
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
+    std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf))
 }
 
 /// Candidate places for the ONNX Runtime library, most specific first.
@@ -38,18 +36,12 @@ fn ort_lib_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
     if let Some(dir) = exe_dir() {
         out.push(dir.join(ORT_LIB_NAME));
     }
-    out.push(
-        Path::new(PROJECT_DIR)
-            .join("vendor/onnxruntime")
-            .join(ORT_LIB_NAME),
-    );
+    out.push(Path::new(PROJECT_DIR).join("vendor/onnxruntime").join(ORT_LIB_NAME));
     out
 }
 
 /// Loads ONNX Runtime once per process. Later calls return immediately.
-pub fn init_onnx_runtime(
-    explicit: Option<&Path>,
-) -> Result<&'static ort::environment::Environment> {
+pub fn init_onnx_runtime(explicit: Option<&Path>) -> Result<&'static ort::environment::Environment> {
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env);
     }
@@ -57,18 +49,11 @@ pub fn init_onnx_runtime(
     let lib = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
         RomcamError::Setup(format!(
             "ONNX Runtime was not found (looked for {}); run scripts/setup or set ROMCAM_ORT_LIB",
-            candidates
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         ))
     })?;
     let builder = ort::init_from(lib).map_err(|e| {
-        RomcamError::Setup(format!(
-            "ONNX Runtime at {} cannot be loaded: {e}",
-            lib.display()
-        ))
+        RomcamError::Setup(format!("ONNX Runtime at {} cannot be loaded: {e}", lib.display()))
     })?;
     let env = builder
         .with_name("romcam")
@@ -88,21 +73,13 @@ pub fn models_dir() -> Result<PathBuf> {
         candidates.push(dir.join("models"));
     }
     candidates.push(Path::new(PROJECT_DIR).join("models"));
-    candidates
-        .iter()
-        .find(|d| d.join("pose_detection.onnx").is_file())
-        .cloned()
-        .ok_or_else(|| {
-            RomcamError::Setup(format!(
-                "the pose models were not found (looked in {}); set ROMCAM_MODELS to the models folder",
-                candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .into()
-        })
+    candidates.iter().find(|d| d.join("pose_detection.onnx").is_file()).cloned().ok_or_else(|| {
+        RomcamError::Setup(format!(
+            "the pose models were not found (looked in {}); set ROMCAM_MODELS to the models folder",
+            candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ))
+        .into()
+    })
 }
 
 /// Which landmark model to run.
@@ -126,12 +103,9 @@ impl LandmarkModel {
 pub fn open_session(model: &Path, threads: usize) -> Result<Session> {
     let env = init_onnx_runtime(None)?;
     if !model.is_file() {
-        return Err(
-            RomcamError::Setup(format!("model file {} is missing", model.display())).into(),
-        );
+        return Err(RomcamError::Setup(format!("model file {} is missing", model.display())).into());
     }
-    let fail =
-        |e: String| RomcamError::Setup(format!("model {} cannot be loaded: {e}", model.display()));
+    let fail = |e: String| RomcamError::Setup(format!("model {} cannot be loaded: {e}", model.display()));
     Session::builder(env)
         .map_err(|e| fail(e.to_string()))?
         .with_optimization_level(GraphOptimizationLevel::Level3)

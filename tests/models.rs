@@ -41,7 +41,8 @@ fn model_checksums_match_sha256sums() {
 #[test]
 fn detector_finds_the_lying_person_and_landmarks_see_them() {
     let frame = sample_frame("dev01_pre_left.mp4", 5.0);
-    let mut detector = PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let mut detector =
+        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
     let people = detector.detect(&frame).expect("detector runs");
     assert!(!people.is_empty(), "nobody detected on a sample frame");
     let best = &people[0];
@@ -63,6 +64,7 @@ fn detector_finds_the_lying_person_and_landmarks_see_them() {
 #[test]
 fn blank_frame_has_no_detection() {
     let blank = Mat::new_rows_cols_with_default(720, 1280, CV_8UC3, Scalar::all(30.0)).unwrap();
-    let mut detector = PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let mut detector =
+        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
     assert!(detector.detect(&blank).expect("runs").is_empty());
 }

@@ -23,10 +23,7 @@ pub fn pose_detector_anchors() -> Vec<Anchor> {
         let side = INPUT_SIZE.div_ceil(stride);
         for y in 0..side {
             for x in 0..side {
-                let centre = [
-                    (x as f32 + 0.5) / side as f32,
-                    (y as f32 + 0.5) / side as f32,
-                ];
+                let centre = [(x as f32 + 0.5) / side as f32, (y as f32 + 0.5) / side as f32];
                 anchors.extend(std::iter::repeat_n(centre, per_cell));
             }
         }
@@ -42,9 +39,7 @@ mod tests {
     fn there_are_2254_anchors_inside_the_unit_square() {
         let a = pose_detector_anchors();
         assert_eq!(a.len(), 2254);
-        assert!(a
-            .iter()
-            .all(|p| p[0] > 0.0 && p[0] < 1.0 && p[1] > 0.0 && p[1] < 1.0));
+        assert!(a.iter().all(|p| p[0] > 0.0 && p[0] < 1.0 && p[1] > 0.0 && p[1] < 1.0));
         // first feature map: 28x28 cells, two anchors each
         assert_eq!(a[0], [0.5 / 28.0, 0.5 / 28.0]);
         assert_eq!(a[1], a[0]);

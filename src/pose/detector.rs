@@ -18,6 +18,8 @@ use super::tensor::{bgr_to_rgb_tensor, sigmoid};
 pub const MIN_SCORE: f32 = 0.5;
 const SCORE_CLIP: f32 = 100.0;
 const NMS_IOU: f32 = 0.3;
+/// A detection counts as lying when its body axis is within 60° of horizontal (cos 60° = 0.5).
+pub const LYING_HORIZONTALNESS: f32 = 0.5;
 
 /// One detected person, in image pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,17 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// The same detection with every point moved by `f` (for example back from a turned image).
+    pub fn mapped(&self, f: impl Fn([f32; 2]) -> [f32; 2]) -> Detection {
+        let a = f([self.bbox[0], self.bbox[1]]);
+        let b = f([self.bbox[2], self.bbox[3]]);
+        Detection {
+            score: self.score,
+            bbox: [a[0].min(b[0]), a[1].min(b[1]), a[0].max(b[0]), a[1].max(b[1])],
+            keypoints: self.keypoints.map(f),
+        }
+    }
+
     /// How close the body axis (hip centre to size point) is to horizontal: 1 lying, 0 upright.
     pub fn horizontalness(&self) -> f32 {
         let dx = self.keypoints[1][0] - self.keypoints[0][0];
@@ -63,43 +76,75 @@ impl PersonDetector {
         })
     }
 
+    /// All people found in the image, also those lying down: the detector, trained mostly on
+    /// upright people, runs on the image and on its two quarter turns, and the results are merged.
+    pub fn detect_any_orientation(&mut self, image: &Mat) -> Result<Vec<Detection>> {
+        let (w, h) = (image.cols() as f32, image.rows() as f32);
+        let mut all = self.detect(image)?;
+        let mut turned = Mat::default();
+        core::rotate(image, &mut turned, core::ROTATE_90_CLOCKWISE)?;
+        // a pixel (xr, yr) of the clockwise-turned image is (yr, h - 1 - xr) of the original
+        all.extend(self.detect(&turned)?.into_iter().map(|d| d.mapped(|p| [p[1], h - 1.0 - p[0]])));
+        core::rotate(image, &mut turned, core::ROTATE_90_COUNTERCLOCKWISE)?;
+        all.extend(self.detect(&turned)?.into_iter().map(|d| d.mapped(|p| [w - 1.0 - p[1], p[0]])));
+        Ok(weighted_nms(all))
+    }
+
+    /// People found in the image, searching harder for someone lying down: when nobody found
+    /// is lying, the faces of those found are greyed out and the search runs again (up to two
+    /// more rounds). A standing person in front can otherwise hide a lying one from the detector.
+    pub fn detect_people(&mut self, image: &Mat) -> Result<Vec<Detection>> {
+        let mut found = self.detect_any_orientation(image)?;
+        let mut masked: Option<Mat> = None;
+        for _ in 0..2 {
+            if found.is_empty() || found.iter().any(|d| d.horizontalness() >= LYING_HORIZONTALNESS) {
+                break;
+            }
+            let img = masked.get_or_insert(image.try_clone()?);
+            for d in &found {
+                grey_out(img, &d.bbox)?;
+            }
+            let more = self.detect_any_orientation(img)?;
+            if more.is_empty() {
+                break;
+            }
+            found.extend(more);
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(found)
+    }
+
     /// All people found in a BGR image, best first.
     pub fn detect(&mut self, image: &Mat) -> Result<Vec<Detection>> {
         let (input, letterbox) = letterbox(image)?;
         let tensor = bgr_to_rgb_tensor(&input, INPUT_SIZE, -1.0, 1.0)?;
-        let outputs = self
-            .session
-            .run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
-        let (_, regressors) = outputs["Identity"]
-            .try_extract_tensor::<f32>()
-            .context("detector boxes")?;
-        let (_, logits) = outputs["Identity_1"]
-            .try_extract_tensor::<f32>()
-            .context("detector scores")?;
+        let outputs = self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
+        let (_, regressors) = outputs["Identity"].try_extract_tensor::<f32>().context("detector boxes")?;
+        let (_, logits) = outputs["Identity_1"].try_extract_tensor::<f32>().context("detector scores")?;
         let raw = decode(regressors, logits, &self.anchors);
-        Ok(weighted_nms(raw)
-            .into_iter()
-            .map(|d| letterbox.unmap(d))
-            .collect())
+        Ok(weighted_nms(raw).into_iter().map(|d| letterbox.unmap(d)).collect())
     }
+}
+
+fn grey_out(image: &mut Mat, bbox: &[f32; 4]) -> Result<()> {
+    let (w, h) = (image.cols(), image.rows());
+    let x0 = (bbox[0].max(0.0) as i32).min(w);
+    let y0 = (bbox[1].max(0.0) as i32).min(h);
+    let x1 = (bbox[2].max(0.0) as i32).min(w);
+    let y1 = (bbox[3].max(0.0) as i32).min(h);
+    if x1 > x0 && y1 > y0 {
+        let r = core::Rect::new(x0, y0, x1 - x0, y1 - y0);
+        imgproc::rectangle(image, r, Scalar::all(128.0), -1, imgproc::LINE_8, 0)?;
+    }
+    Ok(())
 }
 
 fn letterbox(image: &Mat) -> Result<(Mat, Letterbox)> {
     let (w, h) = (image.cols() as f32, image.rows() as f32);
     let scale = INPUT_SIZE as f32 / w.max(h);
-    let (nw, nh) = (
-        ((w * scale).round() as i32).max(1),
-        ((h * scale).round() as i32).max(1),
-    );
+    let (nw, nh) = (((w * scale).round() as i32).max(1), ((h * scale).round() as i32).max(1));
     let mut resized = Mat::default();
-    imgproc::resize(
-        image,
-        &mut resized,
-        Size::new(nw, nh),
-        0.0,
-        0.0,
-        imgproc::INTER_AREA,
-    )?;
+    imgproc::resize(image, &mut resized, Size::new(nw, nh), 0.0, 0.0, imgproc::INTER_AREA)?;
     let side = INPUT_SIZE as i32;
     let (left, top) = ((side - nw) / 2, (side - nh) / 2);
     let mut boxed = Mat::default();
@@ -113,22 +158,12 @@ fn letterbox(image: &Mat) -> Result<(Mat, Letterbox)> {
         core::BORDER_CONSTANT,
         Scalar::all(0.0),
     )?;
-    Ok((
-        boxed,
-        Letterbox {
-            scale,
-            pad_x: left as f32,
-            pad_y: top as f32,
-        },
-    ))
+    Ok((boxed, Letterbox { scale, pad_x: left as f32, pad_y: top as f32 }))
 }
 
 impl Letterbox {
     fn point(&self, p: [f32; 2]) -> [f32; 2] {
-        [
-            (p[0] - self.pad_x) / self.scale,
-            (p[1] - self.pad_y) / self.scale,
-        ]
+        [(p[0] - self.pad_x) / self.scale, (p[1] - self.pad_y) / self.scale]
     }
 
     /// From input-tensor pixels back to image pixels.
@@ -189,15 +224,10 @@ pub fn weighted_nms(mut detections: Vec<Detection>) -> Vec<Detection> {
     detections.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(top) = detections.first().cloned() {
-        let (cluster, rest): (Vec<Detection>, Vec<Detection>) = detections
-            .into_iter()
-            .partition(|d| iou(&top.bbox, &d.bbox) > NMS_IOU);
+        let (cluster, rest): (Vec<Detection>, Vec<Detection>) =
+            detections.into_iter().partition(|d| iou(&top.bbox, &d.bbox) > NMS_IOU);
         let total: f32 = cluster.iter().map(|d| d.score).sum();
-        let mut merged = Detection {
-            score: top.score,
-            bbox: [0.0; 4],
-            keypoints: [[0.0; 2]; 4],
-        };
+        let mut merged = Detection { score: top.score, bbox: [0.0; 4], keypoints: [[0.0; 2]; 4] };
         for d in &cluster {
             let w = d.score / total;
             for i in 0..4 {
@@ -217,11 +247,7 @@ mod tests {
     use super::*;
 
     fn det(score: f32, x: f32) -> Detection {
-        Detection {
-            score,
-            bbox: [x, 0.0, x + 10.0, 10.0],
-            keypoints: [[x, 0.0]; 4],
-        }
+        Detection { score, bbox: [x, 0.0, x + 10.0, 10.0], keypoints: [[x, 0.0]; 4] }
     }
 
     #[test]

@@ -34,28 +34,17 @@ pub struct LandmarkModel {
 
 impl LandmarkModel {
     pub fn open(model: &Path, threads: usize) -> Result<Self> {
-        Ok(LandmarkModel {
-            session: crate::runtime::open_session(model, threads)?,
-        })
+        Ok(LandmarkModel { session: crate::runtime::open_session(model, threads)? })
     }
 
     pub fn estimate(&mut self, image: &Mat, roi: &BodyRoi) -> Result<LandmarkEstimate> {
         let crop = warp_roi(image, roi)?;
         let tensor = bgr_to_rgb_tensor(&crop, CROP_SIZE, 0.0, 1.0)?;
-        let outputs = self
-            .session
-            .run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
-        let (_, raw) = outputs["Identity"]
-            .try_extract_tensor::<f32>()
-            .context("landmark output")?;
-        let (_, flag) = outputs["Identity_1"]
-            .try_extract_tensor::<f32>()
-            .context("pose flag output")?;
+        let outputs = self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
+        let (_, raw) = outputs["Identity"].try_extract_tensor::<f32>().context("landmark output")?;
+        let (_, flag) = outputs["Identity_1"].try_extract_tensor::<f32>().context("pose flag output")?;
         let presence = flag.first().copied().unwrap_or(0.0);
-        Ok(LandmarkEstimate {
-            presence,
-            landmarks: decode_landmarks(raw, roi),
-        })
+        Ok(LandmarkEstimate { presence, landmarks: decode_landmarks(raw, roi) })
     }
 }
 

@@ -78,10 +78,7 @@ impl Default for PoseOptions {
     fn default() -> Self {
         PoseOptions {
             model: LandmarkModelKind::Full,
-            threads: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-                .min(4),
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4),
             max_side: 1280,
             snapshot_every_s: 0.5,
             snapshots_kept: 12,
@@ -92,10 +89,8 @@ impl Default for PoseOptions {
 /// Opens the detector and the landmark model.
 pub fn open_tracker(options: &PoseOptions) -> Result<tracker::PoseTracker> {
     let dir = runtime::models_dir()?;
-    let detector =
-        detector::PersonDetector::open(&dir.join("pose_detection.onnx"), options.threads)?;
-    let landmarks =
-        landmarks::LandmarkModel::open(&dir.join(options.model.file_name()), options.threads)?;
+    let detector = detector::PersonDetector::open(&dir.join("pose_detection.onnx"), options.threads)?;
+    let landmarks = landmarks::LandmarkModel::open(&dir.join(options.model.file_name()), options.threads)?;
     Ok(tracker::PoseTracker::new(detector, landmarks))
 }
 
@@ -123,20 +118,11 @@ pub fn estimate_pose(
                     e.landmarks
                         .iter()
                         .take(BODY_LANDMARKS)
-                        .map(|l| Landmark {
-                            x: l.x * scale,
-                            y: l.y * scale,
-                            z: l.z * scale,
-                            ..*l
-                        })
+                        .map(|l| Landmark { x: l.x * scale, y: l.y * scale, z: l.z * scale, ..*l })
                         .collect(),
                 ),
             },
-            None => PoseFrame {
-                t: frame.t,
-                presence: 0.0,
-                landmarks: None,
-            },
+            None => PoseFrame { t: frame.t, presence: 0.0, landmarks: None },
         });
         if frame.t + 1e-9 >= next_snapshot_t {
             next_snapshot_t = frame.t + options.snapshot_every_s;
@@ -153,17 +139,9 @@ pub fn estimate_pose(
         progress(frames.len(), video.frame_count);
     }
     if frames.is_empty() {
-        return Err(
-            RomcamError::Input(format!("{}: contains no video frames", path.display())).into(),
-        );
+        return Err(RomcamError::Input(format!("{}: contains no video frames", path.display())).into());
     }
-    Ok(PoseTrack {
-        video,
-        model: options.model,
-        frames,
-        snapshots,
-        detector_runs: tracker.detector_runs,
-    })
+    Ok(PoseTrack { video, model: options.model, frames, snapshots, detector_runs: tracker.detector_runs })
 }
 
 /// The `romcam pose --json` document: `{"frames": [{"t", "presence", "landmarks"}]}`.

@@ -28,22 +28,14 @@ impl BodyRoi {
         let (dx, dy) = (scale_point[0] - center[0], scale_point[1] - center[1]);
         let box_size = 2.0 * (dx * dx + dy * dy).sqrt();
         let angle = normalize_radians(PI / 2.0 - (-dy).atan2(dx));
-        BodyRoi {
-            cx: center[0],
-            cy: center[1],
-            size: box_size * ROI_SCALE,
-            angle,
-        }
+        BodyRoi { cx: center[0], cy: center[1], size: box_size * ROI_SCALE, angle }
     }
 
     /// Maps a point of the crop, in normalised crop coordinates (0..1, y down), to image pixels.
     pub fn crop_to_image(&self, u: f32, v: f32) -> [f32; 2] {
         let (x, y) = (u - 0.5, v - 0.5);
         let (s, c) = self.angle.sin_cos();
-        [
-            self.cx + self.size * (c * x - s * y),
-            self.cy + self.size * (s * x + c * y),
-        ]
+        [self.cx + self.size * (c * x - s * y), self.cy + self.size * (s * x + c * y)]
     }
 
     /// The 2x3 affine matrix mapping crop pixels (0..crop_px) to image pixels, for warpAffine
@@ -85,20 +77,12 @@ mod tests {
         let r = BodyRoi::from_alignment_points([300.0, 200.0], [200.0, 200.0]);
         assert!((r.angle + PI / 2.0).abs() < 1e-5, "{}", r.angle);
         let top = r.crop_to_image(0.5, 0.0);
-        assert!(
-            top[0] < 300.0 - 100.0,
-            "crop top must point at the head: {top:?}"
-        );
+        assert!(top[0] < 300.0 - 100.0, "crop top must point at the head: {top:?}");
     }
 
     #[test]
     fn affine_matches_point_mapping() {
-        let r = BodyRoi {
-            cx: 320.0,
-            cy: 180.0,
-            size: 400.0,
-            angle: 0.7,
-        };
+        let r = BodyRoi { cx: 320.0, cy: 180.0, size: 400.0, angle: 0.7 };
         let m = r.crop_to_image_affine(256);
         for (u, v) in [(0.0, 0.0), (256.0, 0.0), (100.0, 200.0)] {
             let p = r.crop_to_image(u / 256.0, v / 256.0);

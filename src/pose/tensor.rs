@@ -14,9 +14,7 @@ pub fn bgr_to_rgb_tensor(bgr: &Mat, side: usize, lo: f32, hi: f32) -> Result<Arr
     let mut float = Mat::default();
     let alpha = (hi - lo) as f64 / 255.0;
     rgb.convert_to(&mut float, core::CV_32FC3, alpha, lo as f64)?;
-    let pixels = float
-        .data_typed::<Vec3f>()
-        .context("tensor image is not contiguous")?;
+    let pixels = float.data_typed::<Vec3f>().context("tensor image is not contiguous")?;
     let mut data = Vec::with_capacity(side * side * 3);
     for p in pixels {
         data.extend_from_slice(&p.0);

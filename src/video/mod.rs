@@ -72,9 +72,7 @@ impl VideoReader {
         let rotation = File::open(path)
             .map(|mut f| rotation::read_rotation(&mut f))
             .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?;
-        let name = path
-            .to_str()
-            .ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
+        let name = path.to_str().ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
         let mut capture = videoio::VideoCapture::from_file(name, videoio::CAP_FFMPEG)
             .ok()
             .filter(|c| c.is_opened().unwrap_or(false))
@@ -82,47 +80,23 @@ impl VideoReader {
         // Turn OpenCV's own orientation handling off (4.6 applies the tag the wrong way): we
         // apply it ourselves. Frames must then come out in their stored size.
         let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
-        let coded_w = capture
-            .get(videoio::CAP_PROP_FRAME_WIDTH)
-            .unwrap_or(0.0)
-            .max(0.0) as u32;
-        let coded_h = capture
-            .get(videoio::CAP_PROP_FRAME_HEIGHT)
-            .unwrap_or(0.0)
-            .max(0.0) as u32;
+        let coded_w = capture.get(videoio::CAP_PROP_FRAME_WIDTH).unwrap_or(0.0).max(0.0) as u32;
+        let coded_h = capture.get(videoio::CAP_PROP_FRAME_HEIGHT).unwrap_or(0.0).max(0.0) as u32;
         if coded_w == 0 || coded_h == 0 {
             return Err(input_error(path, "has no video stream"));
         }
-        let (width, height) = if rotation.swaps_axes() {
-            (coded_h, coded_w)
-        } else {
-            (coded_w, coded_h)
-        };
+        let (width, height) = if rotation.swaps_axes() { (coded_h, coded_w) } else { (coded_w, coded_h) };
         let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
-        let frame_count = capture
-            .get(videoio::CAP_PROP_FRAME_COUNT)
-            .unwrap_or(0.0)
-            .max(0.0) as u64;
+        let frame_count = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as u64;
         let info = VideoInfo {
             path: path.to_path_buf(),
             width,
             height,
-            fps: if fps.is_finite() && fps > 0.0 {
-                fps
-            } else {
-                30.0
-            },
+            fps: if fps.is_finite() && fps > 0.0 { fps } else { 30.0 },
             frame_count,
             rotation,
         };
-        Ok(VideoReader {
-            capture,
-            info,
-            max_side,
-            index: 0,
-            last_t: -1.0,
-            raw: Mat::default(),
-        })
+        Ok(VideoReader { capture, info, max_side, index: 0, last_t: -1.0, raw: Mat::default() })
     }
 
     pub fn info(&self) -> &VideoInfo {
@@ -137,12 +111,7 @@ impl VideoReader {
         }
         let t = self.timestamp();
         let (image, scale) = self.upright_downscaled()?;
-        let frame = Frame {
-            index: self.index,
-            t,
-            image,
-            scale,
-        };
+        let frame = Frame { index: self.index, t, image, scale };
         self.index += 1;
         Ok(Some(frame))
     }
@@ -150,16 +119,9 @@ impl VideoReader {
     /// Container presentation time of the frame just read; falls back to index / fps when the
     /// container gives none, and never goes backwards.
     fn timestamp(&mut self) -> f64 {
-        let ms = self
-            .capture
-            .get(videoio::CAP_PROP_POS_MSEC)
-            .unwrap_or(f64::NAN);
+        let ms = self.capture.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
         let fallback = self.index as f64 / self.info.fps;
-        let mut t = if ms.is_finite() && ms >= 0.0 {
-            ms / 1000.0
-        } else {
-            fallback
-        };
+        let mut t = if ms.is_finite() && ms >= 0.0 { ms / 1000.0 } else { fallback };
         if self.index > 0 && t <= self.last_t {
             t = self.last_t + 1.0 / self.info.fps;
         }

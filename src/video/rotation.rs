@@ -138,15 +138,9 @@ mod tests {
 
     #[test]
     fn quarter_turns_are_recognised() {
-        assert_eq!(
-            Rotation::from_matrix(0, ONE, -ONE, 0),
-            Rotation::Clockwise90
-        );
+        assert_eq!(Rotation::from_matrix(0, ONE, -ONE, 0), Rotation::Clockwise90);
         assert_eq!(Rotation::from_matrix(-ONE, 0, 0, -ONE), Rotation::Rotate180);
-        assert_eq!(
-            Rotation::from_matrix(0, -ONE, ONE, 0),
-            Rotation::Clockwise270
-        );
+        assert_eq!(Rotation::from_matrix(0, -ONE, ONE, 0), Rotation::Clockwise270);
     }
 
     #[test]

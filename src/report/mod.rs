@@ -1,0 +1,4 @@
+//! Reports: turns an assessment into files (one module per format) and draws on frames.
+
+pub mod overlay;
+pub mod video;
