@@ -84,8 +84,8 @@ mod tests {
     fn affine_matches_point_mapping() {
         let r = BodyRoi { cx: 320.0, cy: 180.0, size: 400.0, angle: 0.7 };
         let m = r.crop_to_image_affine(256);
-        for (u, v) in [(0.0, 0.0), (256.0, 0.0), (100.0, 200.0)] {
-            let p = r.crop_to_image(u / 256.0, v / 256.0);
+        for (u, v) in [(0.0f64, 0.0f64), (256.0, 0.0), (100.0, 200.0)] {
+            let p = r.crop_to_image((u / 256.0) as f32, (v / 256.0) as f32);
             let x = m[0][0] * u + m[0][1] * v + m[0][2];
             let y = m[1][0] * u + m[1][1] * v + m[1][2];
             assert!((x - p[0] as f64).abs() < 1e-2 && (y - p[1] as f64).abs() < 1e-2);
