@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use crate::assess::{self, Criteria};
 use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
+use crate::measure::{self, leg::Side, MeasureOptions};
 use crate::pose::{self, PoseDocument, PoseOptions};
 use crate::progress::FrameProgress;
 use crate::runtime::LandmarkModel;
@@ -45,6 +47,24 @@ impl PoseArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measures a modified Thomas test: hip extension and knee flexion of the test leg.
+    Assess {
+        video: PathBuf,
+        /// Print one JSON object on stdout instead of the summary.
+        #[arg(long)]
+        json: bool,
+        /// Test leg, when automatic detection should be overridden.
+        #[arg(long, value_enum)]
+        side: Option<Side>,
+        /// Hip extension below this reads as iliopsoas shortening (degrees).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        hip_threshold: f64,
+        /// Knee flexion below this reads as rectus femoris shortening (degrees; Kendall: 80).
+        #[arg(long, default_value_t = 80.0)]
+        knee_threshold: f64,
+        #[command(flatten)]
+        pose: PoseArgs,
+    },
     /// Writes BlazePose landmarks for every frame of a clip.
     Pose {
         video: PathBuf,
@@ -98,10 +118,41 @@ fn one_sentence(err: &anyhow::Error) -> String {
 fn dispatch(cli: Cli) -> Result<i32> {
     crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
     match cli.command {
+        Command::Assess { video, json, side, hip_threshold, knee_threshold, pose } => {
+            let criteria = Criteria {
+                hip_extension_threshold_deg: hip_threshold,
+                knee_flexion_threshold_deg: knee_threshold,
+                ..Criteria::default()
+            };
+            run_assess(&video, json, side, &criteria, &pose, cli.quiet)
+        }
         Command::Pose { video, json, overlay, force, pose } => {
             run_pose(&video, &json, overlay.as_deref(), force, &pose, cli.quiet)
         }
     }
+}
+
+fn run_assess(
+    video: &Path,
+    json: bool,
+    side: Option<Side>,
+    criteria: &Criteria,
+    args: &PoseArgs,
+    quiet: bool,
+) -> Result<i32> {
+    let bar = FrameProgress::new("assess", quiet);
+    let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
+    bar.finish();
+    let options = MeasureOptions { side, ..MeasureOptions::default() };
+    let measurement = measure::measure(&track, &options)?;
+    let model = format!("BlazePose {} (ONNX)", args.model.file_name());
+    let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    } else {
+        print!("{}", crate::report::terminal::summary(&assessment));
+    }
+    Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
 }
 
 fn run_pose(

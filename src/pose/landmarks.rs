@@ -44,7 +44,13 @@ impl LandmarkModel {
         let (_, raw) = outputs["Identity"].try_extract_tensor::<f32>().context("landmark output")?;
         let (_, flag) = outputs["Identity_1"].try_extract_tensor::<f32>().context("pose flag output")?;
         let presence = flag.first().copied().unwrap_or(0.0);
-        Ok(LandmarkEstimate { presence, landmarks: decode_landmarks(raw, roi) })
+        let (shape, heatmap) = outputs["Identity_3"].try_extract_tensor::<f32>().context("heatmap output")?;
+        let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
+        let mut crop_points = crop_landmarks(raw);
+        if let [1, h, w, c] = dims[..] {
+            refine_from_heatmap(&mut crop_points, heatmap, h, w, c);
+        }
+        Ok(LandmarkEstimate { presence, landmarks: to_image(&crop_points, roi) })
     }
 }
 
@@ -66,18 +72,69 @@ pub fn warp_roi(image: &Mat, roi: &BodyRoi) -> Result<Mat> {
     Ok(crop)
 }
 
-fn decode_landmarks(raw: &[f32], roi: &BodyRoi) -> Vec<Landmark> {
+/// A landmark in normalised crop coordinates with its raw model values.
+#[derive(Debug, Clone, Copy)]
+struct CropLandmark {
+    u: f32,
+    v: f32,
+    z: f32,
+    visibility: f32,
+    presence: f32,
+}
+
+fn crop_landmarks(raw: &[f32]) -> Vec<CropLandmark> {
+    let s = CROP_SIZE as f32;
     raw.chunks_exact(VALUES_PER_LANDMARK)
         .take(MODEL_LANDMARKS)
-        .map(|v| {
-            let p = roi.crop_to_image(v[0] / CROP_SIZE as f32, v[1] / CROP_SIZE as f32);
-            Landmark {
-                x: p[0],
-                y: p[1],
-                z: v[2] / CROP_SIZE as f32 * roi.size,
-                visibility: sigmoid(v[3]),
-                presence: sigmoid(v[4]),
+        .map(|v| CropLandmark {
+            u: v[0] / s,
+            v: v[1] / s,
+            z: v[2] / s,
+            visibility: sigmoid(v[3]),
+            presence: sigmoid(v[4]),
+        })
+        .collect()
+}
+
+/// MediaPipe's RefineLandmarksFromHeatmapCalculator (kernel 7, min confidence 0.5): each
+/// landmark moves to the sigmoid-weighted mean position of its heatmap channel in a 7x7 window
+/// around it, when the window's peak is confident enough.
+fn refine_from_heatmap(points: &mut [CropLandmark], heatmap: &[f32], h: usize, w: usize, channels: usize) {
+    const KERNEL: i64 = 7;
+    const MIN_CONFIDENCE: f32 = 0.5;
+    if heatmap.len() < h * w * channels {
+        return;
+    }
+    let off = (KERNEL - 1) / 2;
+    for (c, p) in points.iter_mut().enumerate().take(channels) {
+        let col = (p.u * w as f32) as i64;
+        let row = (p.v * h as f32) as i64;
+        if p.u < 0.0 || p.v < 0.0 || col >= w as i64 || row >= h as i64 {
+            continue;
+        }
+        let (mut sum, mut wc, mut wr, mut peak) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for r in (row - off).max(0)..(row + off + 1).min(h as i64) {
+            for k in (col - off).max(0)..(col + off + 1).min(w as i64) {
+                let conf = sigmoid(heatmap[(r as usize * w + k as usize) * channels + c]);
+                sum += conf;
+                peak = peak.max(conf);
+                wc += k as f32 * conf;
+                wr += r as f32 * conf;
             }
+        }
+        if peak >= MIN_CONFIDENCE && sum > 0.0 {
+            p.u = wc / w as f32 / sum;
+            p.v = wr / h as f32 / sum;
+        }
+    }
+}
+
+fn to_image(points: &[CropLandmark], roi: &BodyRoi) -> Vec<Landmark> {
+    points
+        .iter()
+        .map(|c| {
+            let p = roi.crop_to_image(c.u, c.v);
+            Landmark { x: p[0], y: p[1], z: c.z * roi.size, visibility: c.visibility, presence: c.presence }
         })
         .collect()
 }

@@ -1,0 +1,164 @@
+//! The quality gate: checks that decide whether the result can be trusted, and the warnings the
+//! user sees. A withheld figure is reported as null with its reason, never as a number.
+
+use serde::{Deserialize, Serialize};
+
+use super::leg::{Chain, LegChains};
+use super::{AngleSample, HoldWindow, HorizontalReference, ReferenceKind};
+use crate::pose::PoseFrame;
+
+/// Limits of the quality gate (all configurable).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QualityLimits {
+    /// Shorter clips get a warning, seconds.
+    pub min_clip_s: f64,
+    /// Mean pose presence below this is low confidence.
+    pub min_mean_presence: f64,
+    /// Warn when less than this fraction of the hold's frames has the hip, knee and ankle visible.
+    pub min_usable_fraction: f64,
+    /// Thigh length over shin length below this means a foreshortened thigh (camera not side-on).
+    pub min_thigh_to_shin_ratio: f64,
+    /// Withhold the result below this ratio.
+    pub withhold_thigh_to_shin_ratio: f64,
+    /// Distance between the two hips over thigh length above this: the camera sees the pelvis
+    /// from the front, not the side.
+    pub max_hip_separation_ratio: f64,
+    /// Warn when the table edge and the trunk line differ by more than this, degrees.
+    pub max_reference_disagreement_deg: f64,
+}
+
+impl Default for QualityLimits {
+    fn default() -> Self {
+        QualityLimits {
+            min_clip_s: 3.0,
+            min_mean_presence: 0.8,
+            min_usable_fraction: 0.6,
+            min_thigh_to_shin_ratio: 0.75,
+            withhold_thigh_to_shin_ratio: 0.55,
+            max_hip_separation_ratio: 0.45,
+            max_reference_disagreement_deg: 12.0,
+        }
+    }
+}
+
+/// Warnings, and the reason the result is withheld (if it is).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Quality {
+    pub warnings: Vec<String>,
+    pub withheld_reason: Option<String>,
+    pub thigh_to_shin_ratio: Option<f64>,
+    pub hip_separation_ratio: Option<f64>,
+    pub mean_presence: f64,
+}
+
+/// What the gate looks at.
+pub struct Evidence<'a> {
+    pub frames: &'a [PoseFrame],
+    pub samples: &'a [AngleSample],
+    pub chains: &'a LegChains,
+    pub test_chain: Chain,
+    pub hold: Option<HoldWindow>,
+    pub reference: &'a HorizontalReference,
+    pub clip_duration_s: f64,
+    pub late: &'a [usize],
+}
+
+fn median_ratio(e: &Evidence, f: impl Fn(usize, &[crate::pose::Landmark]) -> Option<f64>) -> Option<f64> {
+    let v: Vec<f64> =
+        e.late.iter().filter_map(|&i| e.frames[i].landmarks.as_deref().and_then(|l| f(i, l))).collect();
+    super::signal::median(&v)
+}
+
+pub fn check(e: &Evidence, limits: &QualityLimits) -> Quality {
+    let mut q = Quality::default();
+    let withhold = |q: &mut Quality, reason: String| {
+        if q.withheld_reason.is_none() {
+            q.withheld_reason = Some(reason.clone());
+        }
+        q.warnings.push(reason);
+    };
+    let presences: Vec<f64> = e.frames.iter().map(|f| f.presence as f64).collect();
+    q.mean_presence = presences.iter().sum::<f64>() / presences.len().max(1) as f64;
+    if e.clip_duration_s < limits.min_clip_s {
+        q.warnings.push(format!(
+            "the clip is short ({:.1} s); film at least {:.0} s so the leg can settle",
+            e.clip_duration_s, limits.min_clip_s
+        ));
+    }
+    if q.mean_presence < limits.min_mean_presence {
+        q.warnings.push(format!("the pose model's confidence is low (mean presence {:.2})", q.mean_presence));
+    }
+    match e.hold {
+        None => withhold(
+            &mut q,
+            "the leg never settles: no still period of at least 1 s was found at the end of the clip".into(),
+        ),
+        Some(h) => {
+            let span = &e.samples[h.start_frame..=h.end_frame];
+            let usable = span.iter().filter(|s| s.hip_extension_deg.is_some()).count();
+            let fraction = usable as f64 / span.len().max(1) as f64;
+            if fraction < 0.3 {
+                withhold(&mut q, "the test hip, knee or ankle is hidden during the hold".into());
+            } else if fraction < limits.min_usable_fraction {
+                q.warnings.push(format!(
+                    "the test hip, knee or ankle is hidden in {:.0}% of the hold",
+                    100.0 * (1.0 - fraction)
+                ));
+            }
+        }
+    }
+    let leg = |i: usize, l: &[crate::pose::Landmark]| -> Option<(f64, f64, f64)> {
+        let side = e.chains.label(i, e.test_chain);
+        let (h, k, a) = match side {
+            super::leg::Side::Left => (23, 25, 27),
+            super::leg::Side::Right => (24, 26, 28),
+        };
+        let d = |x: usize, y: usize| -> Option<f64> {
+            let (p, r) = (l.get(x)?, l.get(y)?);
+            Some((((p.x - r.x).powi(2) + (p.y - r.y).powi(2)) as f64).sqrt())
+        };
+        Some((d(h, k)?, d(k, a)?, d(23, 24)?))
+    };
+    q.thigh_to_shin_ratio = median_ratio(e, |i, l| leg(i, l).and_then(|(t, s, _)| (s > 0.0).then(|| t / s)));
+    q.hip_separation_ratio = median_ratio(e, |i, l| leg(i, l).and_then(|(t, _, h)| (t > 0.0).then(|| h / t)));
+    if let Some(r) = q.thigh_to_shin_ratio {
+        if r < limits.withhold_thigh_to_shin_ratio {
+            withhold(&mut q, format!("the thigh looks strongly foreshortened (thigh/shin {r:.2}): film from the side, square to the body"));
+        } else if r < limits.min_thigh_to_shin_ratio {
+            q.warnings.push(format!(
+                "the thigh looks foreshortened (thigh/shin {r:.2}): the camera may not be square to the body"
+            ));
+        }
+    }
+    if let Some(r) = q.hip_separation_ratio {
+        if r > limits.max_hip_separation_ratio {
+            withhold(
+                &mut q,
+                "the camera sees the pelvis from the front or at a steep angle, not from the side".into(),
+            );
+        }
+    }
+    match e.reference.kind {
+        ReferenceKind::ImageHorizontal => q.warnings.push(
+            "no table edge was found: the image's horizontal was used, so a tilted camera tilts the hip angle by the same amount".into(),
+        ),
+        ReferenceKind::TableEdge => {
+            if let (Some(edge), Some(trunk)) = (e.reference.table_edge_tilt_deg, e.reference.trunk_tilt_deg) {
+                if (edge - trunk).abs() > limits.max_reference_disagreement_deg {
+                    q.warnings.push(format!(
+                        "the table edge ({edge:+.1}°) and the trunk line ({trunk:+.1}°) disagree by {:.1}°: check the reference line on the key frame",
+                        (edge - trunk).abs()
+                    ));
+                }
+            }
+            if e.reference.spread_deg > 2.0 {
+                q.warnings.push(format!("the table edge varies by ±{:.1}° between frames", e.reference.spread_deg));
+            }
+        }
+    }
+    if e.chains.swaps_caught > 0 {
+        q.warnings
+            .push(format!("{} left/right landmark swaps were caught and corrected", e.chains.swaps_caught));
+    }
+    q
+}
