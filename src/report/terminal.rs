@@ -4,10 +4,11 @@ use std::fmt::Write;
 
 use crate::assess::Assessment;
 
-fn fmt_angle(v: Option<f64>, unc: Option<f64>) -> String {
+fn fmt_angle(v: Option<f64>, unc: Option<f64>, signed: bool) -> String {
+    let value = |v: f64| if signed { format!("{v:+.1}°") } else { format!("{v:.1}°") };
     match (v, unc) {
-        (Some(v), Some(u)) => format!("{v:+.1}° ± {u:.1}°"),
-        (Some(v), None) => format!("{v:+.1}°"),
+        (Some(v), Some(u)) => format!("{} ± {u:.1}°", value(v)),
+        (Some(v), None) => value(v),
         (None, _) => "withheld".into(),
     }
 }
@@ -23,19 +24,25 @@ pub fn summary(a: &Assessment) -> String {
     let _ = writeln!(s, "  side:            {}", a.side_basis);
     let _ = writeln!(
         s,
-        "  hip extension:   {:<18} {}   norm {:+.1}° (Harvey 1998)",
-        fmt_angle(a.hip_extension_deg, a.uncertainty_deg),
-        a.hip_extension_words.as_deref().unwrap_or(""),
-        a.norms.hip_extension_deg
+        "  hip extension:   {:<16} {:<22} norm: {:.1}° below horizontal (Harvey 1998); shortening below {:+.0}° (Kendall)",
+        fmt_angle(a.hip_extension_deg, a.uncertainty_deg, true),
+        a.hip_extension_words.as_deref().map(|w| format!("({w})")).unwrap_or_default(),
+        a.norms.hip_extension_deg,
+        a.criteria.hip_extension_threshold_deg
     );
     let _ = writeln!(
         s,
-        "  knee flexion:    {:<18} norm {:.1}° (Harvey 1998), criterion ≥ {:.0}°",
-        fmt_angle(a.knee_flexion_deg, a.knee_uncertainty_deg),
+        "  knee flexion:    {:<16} {:<22} norm: {:.1}° (Harvey 1998); shortening below {:.0}° (Kendall)",
+        fmt_angle(a.knee_flexion_deg, a.knee_uncertainty_deg, false),
+        "",
         a.norms.knee_flexion_deg,
         a.criteria.knee_flexion_threshold_deg
     );
-    let _ = writeln!(s, "  thigh to trunk:  {}", fmt_angle(a.thigh_to_trunk_deg, None));
+    let _ = writeln!(
+        s,
+        "  thigh to trunk:  {} (180° = thigh in line with the trunk)",
+        fmt_angle(a.thigh_to_trunk_deg, None, false)
+    );
     if let Some(h) = &a.hold {
         let _ = writeln!(s, "  hold:            {:.2}–{:.2} s ({} frames)", h.start_s, h.end_s, h.frames);
     }
