@@ -10,7 +10,11 @@ use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
 use crate::measure::{self, leg::Side, MeasureOptions};
 use crate::pose::{self, PoseDocument, PoseOptions};
 use crate::progress::FrameProgress;
+use crate::report::store_views;
 use crate::runtime::LandmarkModel;
+use crate::store::compare::Selection;
+use crate::store::records::{NewAssessment, Phase};
+use crate::store::{self, Store};
 
 #[derive(Parser)]
 #[command(name = "romcam", version, about = "Hip range of motion (modified Thomas test) from a side-view video.", after_help = EXIT_CODES_HELP)]
@@ -49,6 +53,19 @@ impl PoseArgs {
     }
 }
 
+#[derive(clap::Args, Clone)]
+struct StoreArgs {
+    /// Folder of the client store (default: $ROMCAM_DATA_DIR or the user's data folder).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    fn open(&self) -> Result<Store> {
+        Store::open(&store::data_dir(self.data_dir.as_deref())?)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Measures a modified Thomas test: hip extension and knee flexion of the test leg.
@@ -66,8 +83,78 @@ enum Command {
         /// Knee flexion below this reads as rectus femoris shortening (degrees; Kendall: 80).
         #[arg(long, default_value_t = 80.0)]
         knee_threshold: f64,
+        /// Store the result for this client (a code, not a name). Without it nothing is stored.
+        #[arg(long, value_name = "CODE")]
+        client: Option<String>,
+        /// Before or after the treatment (with --client).
+        #[arg(long, value_enum, default_value = "none", requires = "client")]
+        phase: Phase,
+        /// Session date, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE", requires = "client")]
+        session: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
         #[command(flatten)]
         pose: PoseArgs,
+    },
+    /// Lists the clients in the store.
+    Clients {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Every assessment of a client over time, per side.
+    History {
+        client: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Before/after change per side, judged against romcam's minimal detectable change.
+    Compare {
+        #[arg(long, value_name = "CODE")]
+        client: String,
+        /// Before against after within this session (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments"])]
+        session: Option<String>,
+        /// The latest assessment per side in the first session against that in the second.
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with = "assessments")]
+        sessions: Option<Vec<String>>,
+        /// Two assessments by id (see `romcam history`).
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"])]
+        assessments: Option<Vec<i64>>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Writes every record of a client as JSON (backup, moving laptops).
+    Export {
+        client: String,
+        /// Output file (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Reads a client export back into the store; records already present are skipped.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Erases a client and all their records (right to erasure). Asks for confirmation.
+    Delete {
+        client: String,
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Writes BlazePose landmarks for every frame of a clip.
     Pose {
@@ -99,6 +186,11 @@ fn quiet_native_logs() {
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     quiet_native_logs();
+    // everything romcam creates (store, reports, temporary files) is readable by the user only
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -131,20 +223,58 @@ fn one_sentence(err: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {
-    crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
+    if matches!(cli.command, Command::Assess { .. } | Command::Pose { .. }) {
+        crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
+    }
     match cli.command {
-        Command::Assess { video, json, side, hip_threshold, knee_threshold, pose } => {
+        Command::Assess {
+            video,
+            json,
+            side,
+            hip_threshold,
+            knee_threshold,
+            client,
+            phase,
+            session,
+            store,
+            pose,
+        } => {
             let criteria = Criteria {
                 hip_extension_threshold_deg: hip_threshold,
                 knee_flexion_threshold_deg: knee_threshold,
                 ..Criteria::default()
             };
-            run_assess(&video, json, side, &criteria, &pose, cli.quiet)
+            let target = client.map(|c| StoreTarget { client: c, phase, session, store });
+            run_assess(&video, json, side, &criteria, target, &pose, cli.quiet)
         }
+        Command::Clients { json, store } => store_views::clients(&store.open()?, json),
+        Command::History { client, json, store } => store_views::history(&store.open()?, &client, json),
+        Command::Compare { client, session, sessions, assessments, json, store } => {
+            let selection = match (session, sessions, assessments) {
+                (Some(d), _, _) => Selection::Session(d),
+                (_, Some(d), _) if d.len() == 2 => Selection::Sessions(d[0].clone(), d[1].clone()),
+                (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
+                _ => Selection::Latest,
+            };
+            store_views::compare(&store.open()?, &client, &selection, json)
+        }
+        Command::Export { client, out, force, store } => {
+            store_views::export(&store.open()?, &client, out.as_deref(), force)
+        }
+        Command::Import { file, store } => store_views::import(&mut store.open()?, &file),
+        Command::Delete { client, yes, store } => store_views::delete(&mut store.open()?, &client, yes),
         Command::Pose { video, json, overlay, force, pose } => {
             run_pose(&video, &json, overlay.as_deref(), force, &pose, cli.quiet)
         }
     }
+}
+
+/// Where `assess --client` stores its result.
+struct StoreTarget {
+    client: String,
+    phase: Phase,
+    session: Option<String>,
+    store: StoreArgs,
 }
 
 fn run_assess(
@@ -152,16 +282,44 @@ fn run_assess(
     json: bool,
     side: Option<Side>,
     criteria: &Criteria,
+    target: Option<StoreTarget>,
     args: &PoseArgs,
     quiet: bool,
 ) -> Result<i32> {
+    // open the store first: a locked or damaged store fails before minutes of work
+    let mut opened = match &target {
+        Some(t) => {
+            store::records::validate_client_code(&t.client)?;
+            if let Some(d) = &t.session {
+                store::records::validate_date(d)?;
+            }
+            Some(t.store.open()?)
+        }
+        None => None,
+    };
     let bar = FrameProgress::new("assess", quiet);
     let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
     bar.finish();
     let options = MeasureOptions { side, ..MeasureOptions::default() };
     let measurement = measure::measure(&track, &options)?;
     let model = format!("BlazePose {} (ONNX)", args.model.file_name());
+    let key_frame = crate::report::thumbnail::key_frame_png(&track, &measurement, 640)?;
     let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
+    if let (Some(t), Some(store)) = (&target, opened.as_mut()) {
+        let date = t.session.clone().unwrap_or_else(store::records::today);
+        let id = store.record_assessment(&NewAssessment {
+            client: &t.client,
+            session_date: &date,
+            phase: t.phase,
+            assessment: &assessment,
+            video_path: &std::fs::canonicalize(video).unwrap_or_else(|_| video.to_path_buf()),
+            video_sha256: store::records::sha256_file(video)?,
+            key_frame_png: key_frame,
+        })?;
+        if !quiet {
+            eprintln!("romcam: stored as assessment {id} ({} session {date}, {})", t.client, t.phase.name());
+        }
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&assessment)?);
     } else {

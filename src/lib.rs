@@ -13,4 +13,5 @@ pub mod pose;
 pub mod progress;
 pub mod report;
 pub mod runtime;
+pub mod store;
 pub mod video;

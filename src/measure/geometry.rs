@@ -11,10 +11,10 @@ impl Vec2 {
     pub fn new(x: f64, y: f64) -> Self {
         Vec2 { x, y }
     }
-    pub fn sub(self, o: Vec2) -> Vec2 {
+    pub fn minus(self, o: Vec2) -> Vec2 {
         Vec2::new(self.x - o.x, self.y - o.y)
     }
-    pub fn add(self, o: Vec2) -> Vec2 {
+    pub fn plus(self, o: Vec2) -> Vec2 {
         Vec2::new(self.x + o.x, self.y + o.y)
     }
     pub fn scale(self, k: f64) -> Vec2 {
@@ -27,10 +27,10 @@ impl Vec2 {
         self.dot(self).sqrt()
     }
     pub fn mid(self, o: Vec2) -> Vec2 {
-        self.add(o).scale(0.5)
+        self.plus(o).scale(0.5)
     }
     pub fn dist(self, o: Vec2) -> f64 {
-        self.sub(o).norm()
+        self.minus(o).norm()
     }
 }
 
@@ -69,7 +69,7 @@ impl Horizontal {
 
 /// Interior angle at `b` of the path a–b–c, degrees (0..180).
 pub fn interior_angle(a: Vec2, b: Vec2, c: Vec2) -> Option<f64> {
-    let (u, v) = (a.sub(b), c.sub(b));
+    let (u, v) = (a.minus(b), c.minus(b));
     let n = u.norm() * v.norm();
     (n > 1e-9).then(|| (u.dot(v) / n).clamp(-1.0, 1.0).acos().to_degrees())
 }
@@ -77,7 +77,7 @@ pub fn interior_angle(a: Vec2, b: Vec2, c: Vec2) -> Option<f64> {
 /// Hip extension: the thigh (hip → knee) against the horizontal; positive when the knee is
 /// below the hip's horizontal.
 pub fn hip_extension_deg(hip: Vec2, knee: Vec2, horizontal: &Horizontal) -> Option<f64> {
-    let thigh = knee.sub(hip);
+    let thigh = knee.minus(hip);
     (thigh.norm() > 1e-9).then(|| horizontal.angle_below(thigh))
 }
 

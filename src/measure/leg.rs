@@ -152,8 +152,8 @@ impl LegChains {
                 let l = frames[i].landmarks.as_deref()?;
                 let tr = trunk(l)?;
                 let [_, h, k, _] = self.label(i, chain).indices();
-                let thigh = p(l.get(k)?).sub(p(l.get(h)?));
-                let head = tr.shoulder.sub(tr.hip);
+                let thigh = p(l.get(k)?).minus(p(l.get(h)?));
+                let head = tr.shoulder.minus(tr.hip);
                 let n = thigh.norm() * head.norm();
                 (n > 0.0).then(|| thigh.dot(head) / n)
             })

@@ -36,7 +36,7 @@ pub const SKELETON: [(usize, usize); 22] = [
 /// Subject's left in orange, right in blue, centre lines in white (BGR).
 fn side_colour(a: usize, b: usize) -> Scalar {
     let left = |i: usize| i > 10 && i % 2 == 1;
-    let right = |i: usize| i > 10 && i % 2 == 0;
+    let right = |i: usize| i > 10 && i.is_multiple_of(2);
     if left(a) && left(b) {
         Scalar::new(0.0, 140.0, 255.0, 0.0)
     } else if right(a) && right(b) {

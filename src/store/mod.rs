@@ -1,0 +1,174 @@
+//! The client store: clients, sessions and assessments in one SQLite file (WAL mode, a busy
+//! timeout, secure delete), private to the user. Each assessment is written in one transaction,
+//! so a process killed at any moment leaves the store consistent. The schema is versioned by
+//! `PRAGMA user_version`; a store from a newer romcam is refused and left untouched.
+
+pub mod compare;
+pub mod records;
+pub mod transfer;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use rusqlite::{Connection, ErrorCode};
+
+use crate::error::RomcamError;
+
+/// The schema this romcam writes. Older stores are migrated; newer ones are refused.
+pub const SCHEMA_VERSION: i64 = 1;
+const FILE_NAME: &str = "romcam.sqlite3";
+/// How long a writer waits for another romcam process before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub path: PathBuf,
+}
+
+/// The store's folder: `--data-dir`, then `$ROMCAM_DATA_DIR`, then the user's data directory.
+pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = explicit {
+        return Ok(d.to_path_buf());
+    }
+    if let Some(d) = std::env::var_os("ROMCAM_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("", "", "romcam").map(|p| p.data_dir().to_path_buf()).ok_or_else(|| {
+        RomcamError::Store("no home folder to keep the client store in; use --data-dir".into()).into()
+    })
+}
+
+/// Turns an SQLite failure into one sentence about the store.
+pub(crate) fn store_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    let what = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
+            "the client store {} is busy in another romcam process; try again when it has finished",
+            path.display()
+        ),
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => format!(
+            "the client store {} is damaged or is not a romcam store; it was left untouched (restore it from an export)",
+            path.display()
+        ),
+        Some(ErrorCode::ReadOnly) | Some(ErrorCode::PermissionDenied) | Some(ErrorCode::CannotOpen) => {
+            format!("the client store {} cannot be written (read-only or no permission)", path.display())
+        }
+        Some(ErrorCode::DiskFull) => format!("the disk holding the client store {} is full; nothing was stored", path.display()),
+        _ => format!("the client store {} failed: {e}", path.display()),
+    };
+    RomcamError::Store(what).into()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
+            RomcamError::Store(format!("cannot create the store folder {}: {e}", dir.display()))
+        })?;
+        let path = dir.join(FILE_NAME);
+        if !path.exists() {
+            // created here first so that it is private from the start
+            OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(|e| {
+                RomcamError::Store(format!("cannot create the store {}: {e}", path.display()))
+            })?;
+        }
+        let conn = Connection::open(&path).map_err(|e| store_error(&path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store_error(&path, e))?;
+        let mut store = Store { conn, path };
+        store.check_version()?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn check_version(&self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store_error(&self.path, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(RomcamError::Store(format!(
+                "the client store {} was written by a newer romcam (schema {version}, this romcam knows {SCHEMA_VERSION}); it was left untouched",
+                self.path.display()
+            ))
+            .into());
+        }
+        let check: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| store_error(&self.path, e))?;
+        if check != "ok" {
+            return Err(store_error(
+                &self.path,
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                    Some(check),
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+            )
+            .map_err(|e| store_error(&self.path, e))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_error(&path, e))?;
+        let version: i64 =
+            tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| store_error(&path, e))?;
+        if version < 1 {
+            tx.execute_batch(SCHEMA_V1).map_err(|e| store_error(&path, e))?;
+        }
+        // later versions: `if version < 2 { ALTER TABLE ... }`, keeping every row
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(|e| store_error(&path, e))?;
+        tx.commit().map_err(|e| store_error(&path, e))
+    }
+}
+
+const SCHEMA_V1: &str = "
+CREATE TABLE clients (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT,
+    notes TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    notes TEXT,
+    UNIQUE (client_id, date)
+);
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    side TEXT NOT NULL CHECK (side IN ('left', 'right')),
+    phase TEXT NOT NULL CHECK (phase IN ('before', 'after', 'none')),
+    hip_extension_deg REAL,
+    knee_flexion_deg REAL,
+    uncertainty_deg REAL,
+    result_json TEXT NOT NULL,
+    video_path TEXT NOT NULL,
+    video_sha256 TEXT NOT NULL,
+    model TEXT NOT NULL,
+    romcam_version TEXT NOT NULL,
+    thresholds_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    key_frame_png BLOB
+);
+CREATE INDEX assessments_by_session ON assessments(session_id);
+";

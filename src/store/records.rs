@@ -1,0 +1,305 @@
+//! Clients, sessions and assessments: writing one assessment (one transaction) and reading them
+//! back.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{store_error, Store};
+use crate::assess::Assessment;
+use crate::error::RomcamError;
+
+/// When in a session an assessment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Before,
+    After,
+    None,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Before => "before",
+            Phase::After => "after",
+            Phase::None => "none",
+        }
+    }
+}
+
+/// What `assess --client` hands to the store.
+pub struct NewAssessment<'a> {
+    pub client: &'a str,
+    /// YYYY-MM-DD
+    pub session_date: &'a str,
+    pub phase: Phase,
+    pub assessment: &'a Assessment,
+    pub video_path: &'a Path,
+    pub video_sha256: String,
+    pub key_frame_png: Option<Vec<u8>>,
+}
+
+/// One stored assessment, without its full JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredAssessment {
+    pub id: i64,
+    pub client: String,
+    pub session_date: String,
+    pub side: String,
+    pub phase: String,
+    pub hip_extension_deg: Option<f64>,
+    pub knee_flexion_deg: Option<f64>,
+    pub uncertainty_deg: Option<f64>,
+    pub created_at: String,
+    pub video_path: String,
+    pub video_sha256: String,
+    pub model: String,
+    pub romcam_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub code: String,
+    pub name: Option<String>,
+    pub sessions: i64,
+    pub assessments: i64,
+    pub last_session: Option<String>,
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| RomcamError::Input(format!("{}: cannot be read ({e})", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| RomcamError::Input(format!("{}: cannot be read ({e})", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+/// Client codes are short identifiers, not names: letters, digits, '-', '_' and '.'.
+pub fn validate_client_code(code: &str) -> Result<()> {
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(RomcamError::Store(format!(
+            "client code {code:?} is not valid: use up to 64 letters, digits, '-', '_' or '.' (a code, not the client's name)"
+        ))
+        .into())
+    }
+}
+
+/// Checks a session date (YYYY-MM-DD).
+pub fn validate_date(date: &str) -> Result<()> {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map(|_| ()).map_err(|_| {
+        RomcamError::Store(format!("session date {date:?} is not a date like 2026-11-26")).into()
+    })
+}
+
+/// A random 128-bit identifier that stays with an assessment through export and import.
+pub fn new_uid() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| RomcamError::Store(format!("cannot draw a random record id: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+pub fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+const ASSESSMENT_COLUMNS: &str =
+    "a.id, c.code, s.date, a.side, a.phase, a.hip_extension_deg, a.knee_flexion_deg, \
+     a.uncertainty_deg, a.created_at, a.video_path, a.video_sha256, a.model, a.romcam_version";
+
+fn row_to_stored(r: &rusqlite::Row) -> rusqlite::Result<StoredAssessment> {
+    Ok(StoredAssessment {
+        id: r.get(0)?,
+        client: r.get(1)?,
+        session_date: r.get(2)?,
+        side: r.get(3)?,
+        phase: r.get(4)?,
+        hip_extension_deg: r.get(5)?,
+        knee_flexion_deg: r.get(6)?,
+        uncertainty_deg: r.get(7)?,
+        created_at: r.get(8)?,
+        video_path: r.get(9)?,
+        video_sha256: r.get(10)?,
+        model: r.get(11)?,
+        romcam_version: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Stores one assessment, creating the client and session as needed, in one transaction.
+    /// Re-assessing the same video makes a new record; nothing is overwritten.
+    pub fn record_assessment(&mut self, new: &NewAssessment) -> Result<i64> {
+        validate_client_code(new.client)?;
+        validate_date(new.session_date)?;
+        let path = self.path.clone();
+        let err = |e| store_error(&path, e);
+        let result_json = serde_json::to_string(new.assessment)?;
+        let thresholds_json = serde_json::to_string(&new.assessment.criteria)?;
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let now = now_utc();
+        tx.execute(
+            "INSERT OR IGNORE INTO clients (code, created_at) VALUES (?1, ?2)",
+            params![new.client, now],
+        )
+        .map_err(err)?;
+        let client_id: i64 = tx
+            .query_row("SELECT id FROM clients WHERE code = ?1", [new.client], |r| r.get(0))
+            .map_err(err)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sessions (client_id, date) VALUES (?1, ?2)",
+            params![client_id, new.session_date],
+        )
+        .map_err(err)?;
+        let session_id: i64 = tx
+            .query_row(
+                "SELECT id FROM sessions WHERE client_id = ?1 AND date = ?2",
+                params![client_id, new.session_date],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let a = new.assessment;
+        tx.execute(
+            "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, \
+             result_json, video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                session_id,
+                a.test_side,
+                new.phase.name(),
+                a.hip_extension_deg,
+                a.knee_flexion_deg,
+                a.uncertainty_deg,
+                result_json,
+                new.video_path.display().to_string(),
+                new.video_sha256,
+                a.model,
+                a.romcam_version,
+                thresholds_json,
+                now,
+                new.key_frame_png,
+                new_uid()?,
+            ],
+        )
+        .map_err(err)?;
+        let id = tx.last_insert_rowid();
+        crate::interrupt::check()?;
+        tx.commit().map_err(err)?;
+        Ok(id)
+    }
+
+    pub fn clients(&self) -> Result<Vec<ClientSummary>> {
+        let err = |e| store_error(&self.path, e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.code, c.name, \
+                   (SELECT COUNT(*) FROM sessions s WHERE s.client_id = c.id), \
+                   (SELECT COUNT(*) FROM assessments a JOIN sessions s ON a.session_id = s.id WHERE s.client_id = c.id), \
+                   (SELECT MAX(date) FROM sessions s WHERE s.client_id = c.id) \
+                 FROM clients c ORDER BY c.code",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ClientSummary {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    sessions: r.get(2)?,
+                    assessments: r.get(3)?,
+                    last_session: r.get(4)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
+    }
+
+    /// Fails with a clear message when the client is not in the store.
+    pub fn require_client(&self, code: &str) -> Result<i64> {
+        self.conn
+            .query_row("SELECT id FROM clients WHERE code = ?1", [code], |r| r.get(0))
+            .optional()
+            .map_err(|e| store_error(&self.path, e))?
+            .ok_or_else(|| {
+                RomcamError::Store(format!("no client {code:?} in the store {}", self.path.display())).into()
+            })
+    }
+
+    /// Every assessment of a client, oldest first.
+    pub fn history(&self, code: &str) -> Result<Vec<StoredAssessment>> {
+        self.require_client(code)?;
+        let err = |e| store_error(&self.path, e);
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN sessions s ON a.session_id = s.id \
+             JOIN clients c ON s.client_id = c.id WHERE c.code = ?1 ORDER BY s.date, a.created_at, a.id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let rows = stmt.query_map([code], row_to_stored).map_err(err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
+    }
+
+    /// One assessment by id, with its full result.
+    pub fn assessment(&self, id: i64) -> Result<(StoredAssessment, Assessment)> {
+        let err = |e| store_error(&self.path, e);
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS}, a.result_json FROM assessments a JOIN sessions s ON a.session_id = s.id \
+             JOIN clients c ON s.client_id = c.id WHERE a.id = ?1"
+        );
+        let (stored, json): (StoredAssessment, String) = self
+            .conn
+            .query_row(&sql, [id], |r| Ok((row_to_stored(r)?, r.get(13)?)))
+            .optional()
+            .map_err(err)?
+            .ok_or_else(|| RomcamError::Store(format!("no assessment {id} in the store")))?;
+        let full: Assessment = serde_json::from_str(&json)
+            .map_err(|e| RomcamError::Store(format!("assessment {id} in the store cannot be read: {e}")))?;
+        Ok((stored, full))
+    }
+
+    /// Erases a client with every session and assessment (right to erasure). Deleted pages are
+    /// overwritten (secure_delete) and the write-ahead log is truncated.
+    pub fn delete_client(&mut self, code: &str) -> Result<usize> {
+        self.require_client(code)?;
+        let path = self.path.clone();
+        let err = |e| store_error(&path, e);
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let n: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM assessments a JOIN sessions s ON a.session_id = s.id \
+                 JOIN clients c ON s.client_id = c.id WHERE c.code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        tx.execute("DELETE FROM clients WHERE code = ?1", [code]).map_err(err)?;
+        tx.commit().map_err(err)?;
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(err)?;
+        Ok(n as usize)
+    }
+}

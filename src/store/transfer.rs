@@ -1,0 +1,243 @@
+//! Export and import of a client's records as JSON (backups, moving to another laptop).
+
+use anyhow::Result;
+use base64::Engine;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::records::{validate_client_code, validate_date};
+use super::{store_error, Store};
+use crate::error::RomcamError;
+
+pub const EXPORT_FORMAT: &str = "romcam-client-export/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ClientExport {
+    pub format: String,
+    pub exported_at: String,
+    pub client: ClientRecord,
+    pub sessions: Vec<SessionRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ClientRecord {
+    pub code: String,
+    pub name: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionRecord {
+    pub date: String,
+    pub notes: Option<String>,
+    pub assessments: Vec<AssessmentRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AssessmentRecord {
+    /// Stays the same through export and import, so importing twice adds nothing.
+    pub uid: String,
+    pub side: String,
+    pub phase: String,
+    pub hip_extension_deg: Option<f64>,
+    pub knee_flexion_deg: Option<f64>,
+    pub uncertainty_deg: Option<f64>,
+    pub result: serde_json::Value,
+    pub video_path: String,
+    pub video_sha256: String,
+    pub model: String,
+    pub romcam_version: String,
+    pub thresholds: serde_json::Value,
+    pub created_at: String,
+    pub key_frame_png_base64: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct ImportSummary {
+    pub client: String,
+    pub sessions_added: usize,
+    pub assessments_added: usize,
+    pub assessments_already_present: usize,
+}
+
+/// Parses and checks an export file's text (the part of import that reads untrusted input).
+pub fn parse_export(text: &str) -> Result<ClientExport> {
+    let export: ClientExport = serde_json::from_str(text)
+        .map_err(|e| RomcamError::Input(format!("the file is not a romcam client export ({e})")))?;
+    if export.format != EXPORT_FORMAT {
+        return Err(RomcamError::Input(format!(
+            "the file is a {:?} export; this romcam reads {EXPORT_FORMAT}",
+            export.format
+        ))
+        .into());
+    }
+    validate_client_code(&export.client.code)?;
+    for s in &export.sessions {
+        validate_date(&s.date)?;
+        for a in &s.assessments {
+            if a.uid.len() != 32 || !a.uid.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(RomcamError::Input(
+                    "the export has an assessment without a valid record id".into(),
+                )
+                .into());
+            }
+            if !matches!(a.side.as_str(), "left" | "right")
+                || !matches!(a.phase.as_str(), "before" | "after" | "none")
+            {
+                return Err(RomcamError::Input(format!(
+                    "the export has an assessment with side {:?} and phase {:?}",
+                    a.side, a.phase
+                ))
+                .into());
+            }
+            if let Some(b) = &a.key_frame_png_base64 {
+                base64::engine::general_purpose::STANDARD
+                    .decode(b)
+                    .map_err(|_| RomcamError::Input("the export has a damaged key-frame image".into()))?;
+            }
+        }
+    }
+    Ok(export)
+}
+
+impl Store {
+    pub fn export_client(&self, code: &str) -> Result<ClientExport> {
+        let client_id = self.require_client(code)?;
+        let err = |e| store_error(&self.path, e);
+        let client = self
+            .conn
+            .query_row("SELECT code, name, notes, created_at FROM clients WHERE id = ?1", [client_id], |r| {
+                Ok(ClientRecord { code: r.get(0)?, name: r.get(1)?, notes: r.get(2)?, created_at: r.get(3)? })
+            })
+            .map_err(err)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, date, notes FROM sessions WHERE client_id = ?1 ORDER BY date")
+            .map_err(err)?;
+        let sessions: Vec<(i64, String, Option<String>)> = stmt
+            .query_map([client_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(err)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for (id, date, notes) in sessions {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, result_json, video_path, \
+                     video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid \
+                     FROM assessments WHERE session_id = ?1 ORDER BY created_at, id",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([id], |r| {
+                    let result: String = r.get(5)?;
+                    let thresholds: String = r.get(10)?;
+                    let png: Option<Vec<u8>> = r.get(12)?;
+                    Ok(AssessmentRecord {
+                        uid: r.get(13)?,
+                        side: r.get(0)?,
+                        phase: r.get(1)?,
+                        hip_extension_deg: r.get(2)?,
+                        knee_flexion_deg: r.get(3)?,
+                        uncertainty_deg: r.get(4)?,
+                        result: serde_json::from_str(&result).unwrap_or(serde_json::Value::Null),
+                        video_path: r.get(6)?,
+                        video_sha256: r.get(7)?,
+                        model: r.get(8)?,
+                        romcam_version: r.get(9)?,
+                        thresholds: serde_json::from_str(&thresholds).unwrap_or(serde_json::Value::Null),
+                        created_at: r.get(11)?,
+                        key_frame_png_base64: png
+                            .map(|p| base64::engine::general_purpose::STANDARD.encode(p)),
+                    })
+                })
+                .map_err(err)?;
+            let assessments = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)?;
+            out.push(SessionRecord { date, notes, assessments });
+        }
+        Ok(ClientExport {
+            format: EXPORT_FORMAT.into(),
+            exported_at: super::records::now_utc(),
+            client,
+            sessions: out,
+        })
+    }
+
+    /// Adds an export's records to the store in one transaction. Records already present (same
+    /// session, side, phase, time and video) are skipped, so importing twice adds nothing.
+    pub fn import_client(&mut self, export: &ClientExport) -> Result<ImportSummary> {
+        let path = self.path.clone();
+        let err = |e| store_error(&path, e);
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let c = &export.client;
+        tx.execute(
+            "INSERT OR IGNORE INTO clients (code, name, notes, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![c.code, c.name, c.notes, c.created_at],
+        )
+        .map_err(err)?;
+        let client_id: i64 =
+            tx.query_row("SELECT id FROM clients WHERE code = ?1", [&c.code], |r| r.get(0)).map_err(err)?;
+        let mut summary = ImportSummary { client: c.code.clone(), ..ImportSummary::default() };
+        for s in &export.sessions {
+            summary.sessions_added += tx
+                .execute(
+                    "INSERT OR IGNORE INTO sessions (client_id, date, notes) VALUES (?1, ?2, ?3)",
+                    params![client_id, s.date, s.notes],
+                )
+                .map_err(err)?;
+            let session_id: i64 = tx
+                .query_row(
+                    "SELECT id FROM sessions WHERE client_id = ?1 AND date = ?2",
+                    params![client_id, s.date],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            for a in &s.assessments {
+                let present: Option<i64> = tx
+                    .query_row("SELECT id FROM assessments WHERE uid = ?1", [&a.uid], |r| r.get(0))
+                    .optional()
+                    .map_err(err)?;
+                if present.is_some() {
+                    summary.assessments_already_present += 1;
+                    continue;
+                }
+                let png = match &a.key_frame_png_base64 {
+                    Some(b) => Some(base64::engine::general_purpose::STANDARD.decode(b).map_err(|_| {
+                        RomcamError::Input("the export has a damaged key-frame image".into())
+                    })?),
+                    None => None,
+                };
+                tx.execute(
+                    "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, \
+                     result_json, video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    params![
+                        session_id,
+                        a.side,
+                        a.phase,
+                        a.hip_extension_deg,
+                        a.knee_flexion_deg,
+                        a.uncertainty_deg,
+                        a.result.to_string(),
+                        a.video_path,
+                        a.video_sha256,
+                        a.model,
+                        a.romcam_version,
+                        a.thresholds.to_string(),
+                        a.created_at,
+                        png,
+                        a.uid,
+                    ],
+                )
+                .map_err(err)?;
+                summary.assessments_added += 1;
+            }
+        }
+        crate::interrupt::check()?;
+        tx.commit().map_err(err)?;
+        Ok(summary)
+    }
+}

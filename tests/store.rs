@@ -1,0 +1,264 @@
+//! The client store: comparisons, privacy, safety under kills and concurrency, export/import.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::{analysed, romcam, sample, truth};
+use romcam::store::compare::Selection;
+use romcam::store::records::{NewAssessment, Phase};
+use romcam::store::Store;
+
+fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str) -> i64 {
+    let a = analysed(clip);
+    store
+        .record_assessment(&NewAssessment {
+            client,
+            session_date: date,
+            phase,
+            assessment: &a.assessment,
+            video_path: &sample(&format!("{clip}.mp4")),
+            video_sha256: "0".repeat(64),
+            key_frame_png: Some(vec![1, 2, 3]),
+        })
+        .expect("stored")
+}
+
+fn count(path: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    conn.query_row("SELECT COUNT(*) FROM assessments", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn before_after_pair_gives_the_true_change_and_calls_it_real() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    record(&mut store, "C1", "dev01_pre_left", Phase::Before, "2026-11-20");
+    record(&mut store, "C1", "dev02_post_left", Phase::After, "2026-11-20");
+    let c = store.compare("C1", &Selection::Latest).unwrap();
+    assert_eq!(c.changes.len(), 1);
+    let ch = &c.changes[0];
+    assert_eq!(ch.side, "left");
+    let t1 = truth("dev01_pre_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
+    let t2 = truth("dev02_post_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
+    assert!(
+        (ch.hip_extension_change_deg - (t2 - t1)).abs() <= 2.0,
+        "change {} vs truth {}",
+        ch.hip_extension_change_deg,
+        t2 - t1
+    );
+    assert!(ch.real);
+}
+
+#[test]
+fn the_same_clip_twice_is_no_real_change_and_both_records_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let a = record(&mut store, "C2", "dev03_right", Phase::Before, "2026-11-21");
+    let b = record(&mut store, "C2", "dev03_right", Phase::After, "2026-11-21");
+    assert_ne!(a, b, "re-assessing makes a new record");
+    let c = store.compare("C2", &Selection::Latest).unwrap();
+    assert_eq!(c.changes[0].hip_extension_change_deg, 0.0);
+    assert!(!c.changes[0].real);
+    assert_eq!(store.history("C2").unwrap().len(), 2);
+}
+
+#[test]
+fn store_files_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut store = Store::open(&data).unwrap();
+    record(&mut store, "C3", "dev02_post_left", Phase::None, "2026-11-22");
+    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "group/other access on a store file: {mode:o}");
+    }
+}
+
+#[test]
+fn newer_and_damaged_stores_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let file = dir.path().join("romcam.sqlite3");
+    rusqlite::Connection::open(&file).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let err = Store::open(dir.path()).err().expect("refused").to_string();
+    assert!(err.contains("newer romcam"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+
+    let broken = tempfile::tempdir().unwrap();
+    let file = broken.path().join("romcam.sqlite3");
+    std::fs::write(&file, vec![0x5a; 8192]).unwrap();
+    let err = Store::open(broken.path()).err().expect("refused").to_string();
+    assert!(err.contains("damaged"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), vec![0x5a; 8192]);
+}
+
+#[test]
+fn export_then_import_restores_everything_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    record(&mut store, "C4", "dev01_pre_left", Phase::Before, "2026-11-20");
+    record(&mut store, "C4", "dev02_post_left", Phase::After, "2026-11-20");
+    let export = store.export_client("C4").unwrap();
+    let text = serde_json::to_string(&export).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let mut fresh = Store::open(other.path()).unwrap();
+    let parsed = romcam::store::transfer::parse_export(&text).unwrap();
+    let s = fresh.import_client(&parsed).unwrap();
+    assert_eq!(s.assessments_added, 2);
+    let again = fresh.import_client(&parsed).unwrap();
+    assert_eq!(again.assessments_added, 0);
+    assert_eq!(again.assessments_already_present, 2);
+    let a: Vec<_> = store
+        .history("C4")
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.phase, a.hip_extension_deg, a.created_at))
+        .collect();
+    let b: Vec<_> = fresh
+        .history("C4")
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.phase, a.hip_extension_deg, a.created_at))
+        .collect();
+    assert_eq!(a, b);
+    assert!(romcam::store::transfer::parse_export("{\"format\": \"something else\"}").is_err());
+}
+
+#[test]
+fn deleting_a_client_erases_all_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    record(&mut store, "ERASE-ME-7731", "dev01_pre_left", Phase::Before, "2026-11-20");
+    record(&mut store, "C6", "dev01_pre_left", Phase::Before, "2026-11-20");
+    drop(store);
+    // without a terminal and without --yes, nothing is deleted
+    let out = Command::new(romcam())
+        .args(["delete", "ERASE-ME-7731", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let out = Command::new(romcam())
+        .args(["delete", "ERASE-ME-7731", "--yes", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.history("ERASE-ME-7731").is_err());
+    assert_eq!(store.history("C6").unwrap().len(), 1);
+    let bytes = std::fs::read(dir.path().join("romcam.sqlite3")).unwrap();
+    assert!(
+        !bytes.windows(13).any(|w| w == b"ERASE-ME-7731"),
+        "the erased client's code is still in the file"
+    );
+}
+
+/// Writes a large export, then imports it with `romcam import` and kills the process with
+/// SIGKILL at random moments, 50 times: the store must pass the integrity check and hold either
+/// none or all of the export's assessments (one transaction).
+#[test]
+fn killing_a_writer_at_random_points_never_damages_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    for i in 0..40 {
+        record(
+            &mut store,
+            "K1",
+            if i % 2 == 0 { "dev01_pre_left" } else { "dev02_post_left" },
+            Phase::Before,
+            "2026-11-20",
+        );
+    }
+    let export = serde_json::to_string(&store.export_client("K1").unwrap()).unwrap();
+    drop(store);
+    let export_file = dir.path().join("k1.json");
+    std::fs::write(&export_file, export).unwrap();
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut completed = 0;
+    for round in 0..50 {
+        let target = tempfile::tempdir().unwrap();
+        // first, a store with one unrelated client, so the store is not empty when killed
+        let mut s = Store::open(target.path()).unwrap();
+        record(&mut s, "OTHER", "dev03_right", Phase::None, "2026-11-19");
+        drop(s);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay_ms = seed % 120;
+        let mut child = Command::new(romcam())
+            .args(["import"])
+            .arg(&export_file)
+            .arg("--data-dir")
+            .arg(target.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let file = target.path().join("romcam.sqlite3");
+        let n = count(&file);
+        assert!(n == 1 || n == 41, "round {round} (killed after {delay_ms} ms, {status}): {n} assessments");
+        if n == 41 {
+            completed += 1;
+        }
+        // and the store still opens and works
+        assert!(Store::open(target.path()).unwrap().history("OTHER").is_ok());
+    }
+    eprintln!("{completed} of 50 imports finished before the kill");
+}
+
+#[test]
+fn two_writers_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    for _ in 0..10 {
+        record(&mut s, "W1", "dev01_pre_left", Phase::Before, "2026-11-20");
+    }
+    let export = dir.path().join("w1.json");
+    std::fs::write(&export, serde_json::to_string(&s.export_client("W1").unwrap()).unwrap()).unwrap();
+    drop(s);
+    let shared = tempfile::tempdir().unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(romcam())
+                .arg("import")
+                .arg(&export)
+                .arg("--data-dir")
+                .arg(shared.path())
+                .output()
+                .unwrap()
+        })
+        .collect();
+    // sequential spawns above can be too quick to overlap; run two at the same time as well
+    let a = Command::new(romcam())
+        .arg("import")
+        .arg(&export)
+        .arg("--data-dir")
+        .arg(shared.path())
+        .spawn()
+        .unwrap();
+    let b = Command::new(romcam())
+        .arg("import")
+        .arg(&export)
+        .arg("--data-dir")
+        .arg(shared.path())
+        .spawn()
+        .unwrap();
+    for mut c in [a, b] {
+        assert!(c.wait().unwrap().success());
+    }
+    for h in handles {
+        assert!(h.status.success(), "{}", String::from_utf8_lossy(&h.stderr));
+    }
+    assert_eq!(count(&shared.path().join("romcam.sqlite3")), 10);
+}
