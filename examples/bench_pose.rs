@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use romcam::pose::{self, detector::PersonDetector, landmarks::LandmarkModel, roi::BodyRoi, PoseOptions};
+use romcam::pose::{
+    self, detector::PersonDetector, landmarks::LandmarkModel, roi::BodyRoi, MirrorPolicy, PoseOptions,
+    Sampling,
+};
 use romcam::video::VideoReader;
 
 fn main() -> anyhow::Result<()> {
@@ -51,8 +54,13 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut whole = Vec::new();
-    for mirror in [false, true] {
-        let options = PoseOptions { threads, mirror_average: mirror, ..PoseOptions::default() };
+    let policies = [
+        (MirrorPolicy::Never, Sampling::EveryFrame),
+        (MirrorPolicy::Always, Sampling::EveryFrame),
+        (MirrorPolicy::WhenStill, Sampling::ASSESS),
+    ];
+    for (mirror, sampling) in policies {
+        let options = PoseOptions { threads, mirror_average: mirror, sampling, ..PoseOptions::default() };
         let t0 = Instant::now();
         let track = pose::estimate_pose(&clip, &options, &mut |_, _| {})?;
         whole.push((track.frames.len() as f64 / t0.elapsed().as_secs_f64(), track.detector_runs));

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::assess::{self, Criteria};
 use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
 use crate::measure::{self, leg::Side, MeasureOptions};
-use crate::pose::{self, PoseDocument, PoseOptions};
+use crate::pose::{self, MirrorPolicy, PoseDocument, PoseOptions, Sampling};
 use crate::progress::FrameProgress;
 use crate::report::store_views;
 use crate::runtime::LandmarkModel;
@@ -40,12 +40,16 @@ struct PoseArgs {
     /// Skip the mirrored second landmark pass (faster, less accurate).
     #[arg(long)]
     no_mirror: bool,
+    /// assess: landmarks on every frame, the mirrored pass on all of them (slower; by default
+    /// assess samples 6 frames/s while the legs move and 12/s while they are still).
+    #[arg(long)]
+    every_frame: bool,
 }
 
 impl PoseArgs {
     fn options(&self) -> PoseOptions {
-        let mut o =
-            PoseOptions { model: self.model, mirror_average: !self.no_mirror, ..PoseOptions::default() };
+        let mirror = if self.no_mirror { MirrorPolicy::Never } else { MirrorPolicy::Always };
+        let mut o = PoseOptions { model: self.model, mirror_average: mirror, ..PoseOptions::default() };
         if let Some(t) = self.threads {
             o.threads = t.max(1);
         }
@@ -298,7 +302,14 @@ fn run_assess(
         None => None,
     };
     let bar = FrameProgress::new("assess", quiet);
-    let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
+    let mut options = args.options();
+    if !args.every_frame {
+        options.sampling = Sampling::ASSESS;
+        if options.mirror_average == MirrorPolicy::Always {
+            options.mirror_average = MirrorPolicy::WhenStill;
+        }
+    }
+    let track = pose::estimate_pose(video, &options, &mut |d, n| bar.update(d, n))?;
     bar.finish();
     let options = MeasureOptions { side, ..MeasureOptions::default() };
     let measurement = measure::measure(&track, &options)?;

@@ -2,14 +2,14 @@
 
 mod common;
 
-use common::{analysed, truth, CLIPS};
+use common::{analysed, analysed_every_frame, truth, CLIPS};
 
 const IDX: [(&str, [usize; 3]); 2] = [("L", [23, 25, 27]), ("R", [24, 26, 28])];
 
 #[test]
 fn person_found_and_test_leg_landmarks_within_8_percent_of_thigh() {
     for clip in CLIPS {
-        let a = analysed(clip);
+        let a = analysed_every_frame(clip);
         let gt = truth(clip);
         let gt_frames = gt["frames"].as_array().unwrap();
         let found = a.frames.iter().filter(|f| f.landmarks.is_some()).count();
@@ -94,7 +94,7 @@ fn tilted_camera_is_corrected_by_the_table_edge() {
 
 #[test]
 fn the_person_on_the_table_is_measured_not_the_bystander() {
-    let a = analysed("dev08_bystander");
+    let a = analysed_every_frame("dev08_bystander");
     let gt = truth("dev08_bystander");
     // the tracked hips stay on the lying subject, far from the standing bystander's hips
     let mut near_subject = 0;

@@ -56,7 +56,8 @@ impl PoseTracker {
     }
 
     /// Landmarks of the followed person in this frame, or None when nobody is found.
-    pub fn track(&mut self, image: &Mat) -> Result<Option<LandmarkEstimate>> {
+    pub fn track(&mut self, image: &Mat, mirror: bool) -> Result<Option<LandmarkEstimate>> {
+        self.landmarks.mirror_average = mirror;
         self.frames_since_search += 1;
         if let Some(roi) = self.roi {
             let estimate = self.landmarks.estimate(image, &roi)?;

@@ -105,15 +105,36 @@ impl VideoReader {
 
     /// The next upright frame, or `None` at the end of the clip.
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let got = self.capture.read(&mut self.raw).unwrap_or(false);
-        if !got || self.raw.empty() {
+        match self.advance()? {
+            Some(_) => self.current_frame().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Moves to the next frame without converting it, returning its timestamp (cheaper than
+    /// `next_frame` for frames that will be skipped), or `None` at the end of the clip.
+    pub fn advance(&mut self) -> Result<Option<f64>> {
+        if !self.capture.grab().unwrap_or(false) {
             return Ok(None);
         }
         let t = self.timestamp();
-        let (image, scale) = self.upright_downscaled()?;
-        let frame = Frame { index: self.index, t, image, scale };
         self.index += 1;
-        Ok(Some(frame))
+        Ok(Some(t))
+    }
+
+    /// The frame `advance` moved to, upright and downscaled.
+    pub fn current_frame(&mut self) -> Result<Frame> {
+        let ok = self.capture.retrieve(&mut self.raw, 0).unwrap_or(false);
+        if !ok || self.raw.empty() {
+            return Err(RomcamError::Input(format!(
+                "{}: frame {} cannot be decoded (the file may be damaged)",
+                self.info.path.display(),
+                self.index
+            ))
+            .into());
+        }
+        let (image, scale) = self.upright_downscaled()?;
+        Ok(Frame { index: self.index - 1, t: self.last_t, image, scale })
     }
 
     /// Container presentation time of the frame just read; falls back to index / fps when the

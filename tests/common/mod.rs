@@ -37,17 +37,27 @@ pub struct Analysed {
 
 type Cache = Mutex<HashMap<String, Arc<OnceLock<Arc<Analysed>>>>>;
 
-/// The pose frames and assessment of a sample clip, computed once per test run.
+/// The pose frames and assessment of a sample clip as `romcam assess` makes them (adaptive
+/// sampling), computed once per test run.
 pub fn analysed(clip: &str) -> Arc<Analysed> {
+    cached(clip, PoseOptions { threads: 1, ..PoseOptions::for_assess() })
+}
+
+/// The same with landmarks on every frame, as `romcam pose` makes them.
+pub fn analysed_every_frame(clip: &str) -> Arc<Analysed> {
+    cached(clip, PoseOptions { threads: 1, ..PoseOptions::default() })
+}
+
+fn cached(clip: &str, options: PoseOptions) -> Arc<Analysed> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = format!("{clip}/{:?}", options.sampling);
     let cell = {
         let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
-        map.entry(clip.to_string()).or_default().clone()
+        map.entry(key).or_default().clone()
     };
     cell.get_or_init(|| {
         romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
         let path = sample(&format!("{clip}.mp4"));
-        let options = PoseOptions { threads: 1, ..PoseOptions::default() };
         let track = pose::estimate_pose(&path, &options, &mut |_, _| {}).expect("pose");
         let m = measure::measure(&track, &MeasureOptions::default()).expect("measure");
         let assessment = assess::assess(m, &Criteria::default(), clip, "full");
