@@ -142,9 +142,21 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let found = frames.iter().filter(|f| f.landmarks.is_some()).count();
     let clip_duration_s = t.last().copied().unwrap_or(0.0) + 1.0 / track.video.fps;
-    if found == 0 || (found as f64) < 0.5 * frames.len() as f64 {
+    if clip_duration_s < MIN_CLIP_S {
         return Err(RomcamError::NotMeasurable(format!(
-            "no person was found in most of the clip (in {found} of {} frames)",
+            "the clip is only {clip_duration_s:.1} s long: film the whole test, at least 3 s, so that the leg can settle"
+        ))
+        .into());
+    }
+    if found == 0 || (found as f64) < 0.5 * frames.len() as f64 {
+        let light = exposure(track);
+        let why = match light {
+            Some(l) if l < 25.0 => "the picture is almost black (too dark to see anyone)",
+            Some(l) if l > 235.0 => "the picture is almost white (over-exposed)",
+            _ => "no person was found in most of the clip",
+        };
+        return Err(RomcamError::NotMeasurable(format!(
+            "{why} (a person was found in {found} of {} frames)",
             frames.len()
         ))
         .into());
@@ -267,6 +279,20 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         frames_usable,
         clip_duration_s,
     })
+}
+
+/// A clip shorter than this cannot show a settled leg.
+const MIN_CLIP_S: f64 = 1.5;
+
+/// Mean brightness (0..255) of the kept frames.
+fn exposure(track: &PoseTrack) -> Option<f64> {
+    let v: Vec<f64> = track
+        .snapshots
+        .iter()
+        .filter_map(|s| opencv::core::mean_def(&s.image).ok())
+        .map(|m| (m[0] + m[1] + m[2]) / 3.0)
+        .collect();
+    signal::median(&v)
 }
 
 fn hold_statistic(

@@ -229,6 +229,7 @@ pub fn estimate_pose(
         }
         frames.push(pose_frame);
     }
+    reader.check_complete()?;
     if frames.is_empty() {
         return Err(RomcamError::Input(format!("{}: contains no video frames", path.display())).into());
     }

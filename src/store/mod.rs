@@ -20,7 +20,8 @@ use crate::error::RomcamError;
 /// The schema this romcam writes. Older stores are migrated; newer ones are refused.
 pub const SCHEMA_VERSION: i64 = 1;
 const FILE_NAME: &str = "romcam.sqlite3";
-/// How long a writer waits for another romcam process before giving up.
+/// How long a writer waits for another romcam process before giving up
+/// (`$ROMCAM_STORE_TIMEOUT_MS` overrides).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct Store {
@@ -75,7 +76,12 @@ impl Store {
             })?;
         }
         let conn = Connection::open(&path).map_err(|e| store_error(&path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store_error(&path, e))?;
+        let timeout = std::env::var("ROMCAM_STORE_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(BUSY_TIMEOUT);
+        conn.busy_timeout(timeout).map_err(|e| store_error(&path, e))?;
         let mut store = Store { conn, path };
         store.check_version()?;
         store.configure()?;

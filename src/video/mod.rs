@@ -137,6 +137,27 @@ impl VideoReader {
         Ok(Frame { index: self.index - 1, t: self.last_t, image, scale })
     }
 
+    /// After the last frame: refuses a clip that stopped well short of the frame count its
+    /// container states (a truncated or damaged file), and a single picture.
+    pub fn check_complete(&self) -> Result<()> {
+        let (decoded, stated) = (self.index as u64, self.info.frame_count);
+        if decoded == 0 {
+            return Err(input_error(&self.info.path, "contains no video frames"));
+        }
+        if decoded == 1 {
+            return Err(input_error(&self.info.path, "holds a single picture, not a video clip"));
+        }
+        if stated > 10 && (decoded as f64) < 0.75 * stated as f64 {
+            return Err(input_error(
+                &self.info.path,
+                &format!(
+                    "only {decoded} of its {stated} frames can be decoded: the file is truncated or damaged"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Container presentation time of the frame just read; falls back to index / fps when the
     /// container gives none, and never goes backwards.
     fn timestamp(&mut self) -> f64 {

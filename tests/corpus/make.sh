@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes the bad-input and unusual-input corpus from the sample clips (nothing large is committed).
+# usage: tests/corpus/make.sh OUT_DIR     (needs ffmpeg and python3; skips files that exist)
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:?output folder}"
+mkdir -p "$out"
+cd "$out"
+S="$here/samples"
+ff() { ffmpeg -loglevel error -y "$@"; }
+mk() { [ -s "$1" ] || { shift; "$@"; }; }
+
+# --- must be refused -----------------------------------------------------------------------
+mk text.mp4 sh -c 'echo "this is a text file, not a video" > text.mp4'
+: > empty.mp4
+mk photo.mov sh -c "ffmpeg -loglevel error -y -ss 4 -i '$S/dev02_post_left.mp4' -frames:v 1 -f image2 -c:v mjpeg photo.mov"
+mk truncated.mp4 python3 -c "d=open('$S/dev02_post_left.mp4','rb').read(); open('truncated.mp4','wb').write(d[:len(d)*2//5])"
+# the moov box (the index of the media) cut out entirely
+mk no_moov.mp4 python3 -c "
+d=open('$S/dev02_post_left.mp4','rb').read(); i=d.find(b'moov')-4; n=int.from_bytes(d[i:i+4],'big')
+open('no_moov.mp4','wb').write(d[:i]+d[i+n:])"
+mk damaged_moov.mp4 python3 -c "
+d=bytearray(open('$S/dev02_post_left.mp4','rb').read()); i=d.find(b'moov')
+d[i+8:i+1208]=bytes(1200); open('damaged_moov.mp4','wb').write(d)"
+mk audio_only.mp4 ff -f lavfi -i sine=frequency=440:duration=3 -c:a aac audio_only.mp4
+mk one_frame.mp4 ff -ss 4 -i "$S/dev02_post_left.mp4" -frames:v 1 -c:v libx264 one_frame.mp4
+mk half_second.mp4 ff -ss 4 -i "$S/dev02_post_left.mp4" -t 0.5 -c:v libx264 half_second.mp4
+mk black.mp4 ff -f lavfi -i color=black:s=1280x720:r=30:d=4 -c:v libx264 -pix_fmt yuv420p black.mp4
+mk white.mp4 ff -f lavfi -i color=white:s=1280x720:r=30:d=4 -c:v libx264 -pix_fmt yuv420p white.mp4
+# the wall above the table, enlarged: a room with nobody in it
+mk empty_room.mp4 ff -i "$S/dev04_roll6.mp4" -t 4 -vf "crop=420:236:860:0,scale=1280:720" -c:v libx264 -pix_fmt yuv420p empty_room.mp4
+
+# --- unusual but valid: must work and give the right result ---------------------------------
+# the held part of dev02 (the leg is still from the first frame)
+mk hold_only.mp4 ff -ss 3.5 -i "$S/dev02_post_left.mp4" -c:v libx264 -pix_fmt yuv420p hold_only.mp4
+mk hevc_4k.mp4 ff -ss 3.5 -i "$S/dev02_post_left.mp4" -vf scale=3840:2160 -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p -tag:v hvc1 hevc_4k.mp4
+mk fps60.mp4 ff -i "$S/dev02_post_left.mp4" -vf fps=60 -c:v libx264 -pix_fmt yuv420p fps60.mp4
+# variable frame rate: every third frame dropped in the second half, real timestamps kept
+mk vfr.mp4 ff -i "$S/dev02_post_left.mp4" -vf "select='lt(n\,100)+not(eq(mod(n\,3)\,0))'" -fps_mode vfr -c:v libx264 -pix_fmt yuv420p vfr.mp4
+mkdir -p "dir with spaces"
+mk "dir with spaces/clip é ü 名前.mp4" cp "$S/dev02_post_left.mp4" "dir with spaces/clip é ü 名前.mp4"
+mk movie.mkv ff -i "$S/dev02_post_left.mp4" -c copy movie.mkv
+echo "corpus ready in $out"

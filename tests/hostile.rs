@@ -1,0 +1,314 @@
+//! Hostile, broken and unusual input; faults; privacy; no network. The corpus is made from the
+//! sample clips by tests/corpus/make.sh (nothing large is committed).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::{romcam, truth};
+
+fn corpus() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/make.sh");
+        let out = Command::new("bash").arg(script).arg(&dir).output().expect("corpus script runs");
+        assert!(out.status.success(), "corpus: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn romcam_run(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(romcam());
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("romcam runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn assess_into_store(clip: &Path, data: &Path) -> Run {
+    romcam_run(
+        &[
+            "assess".as_ref(),
+            clip.as_os_str(),
+            "--json".as_ref(),
+            "-q".as_ref(),
+            "--client".as_ref(),
+            "T1".as_ref(),
+            "--phase".as_ref(),
+            "before".as_ref(),
+            "--data-dir".as_ref(),
+            data.as_os_str(),
+        ],
+        &[],
+    )
+}
+
+fn stored(data: &Path) -> i64 {
+    let file = data.join("romcam.sqlite3");
+    if !file.exists() {
+        return 0;
+    }
+    let conn = rusqlite::Connection::open(file).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    conn.query_row("SELECT COUNT(*) FROM assessments", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn broken_and_wrong_inputs_are_refused_and_nothing_is_stored() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let c = corpus();
+    let cases: Vec<(PathBuf, i32, &str)> = vec![
+        (c.join("missing.mp4"), 3, "no such file"),
+        (c.to_path_buf(), 3, "folder"),
+        (c.join("empty.mp4"), 3, "empty file"),
+        (c.join("text.mp4"), 3, "not a video"),
+        (c.join("photo.mov"), 3, "single picture"),
+        (c.join("truncated.mp4"), 3, "truncated"),
+        (c.join("no_moov.mp4"), 3, "not a video"),
+        (c.join("damaged_moov.mp4"), 3, "not a video"),
+        (c.join("audio_only.mp4"), 3, "not a video"),
+        (c.join("one_frame.mp4"), 3, "single picture"),
+        (c.join("half_second.mp4"), 4, "0.5 s long"),
+        (c.join("black.mp4"), 4, "almost black"),
+        (c.join("white.mp4"), 4, "almost white"),
+        (c.join("empty_room.mp4"), 4, "no person"),
+        (samples.join("real/standing_person_sports2d.mp4"), 4, "lies on a table"),
+    ];
+    for (path, code, words) in cases {
+        let data = tempfile::tempdir().unwrap();
+        let r = assess_into_store(&path, data.path());
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(r.code, code, "{name}: stderr {}", r.stderr);
+        assert!(r.stderr.contains(words), "{name}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{name}: one line: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{name}");
+        assert!(r.stdout.trim().is_empty(), "{name}: no result printed: {}", r.stdout);
+        assert_eq!(stored(data.path()), 0, "{name}: something was stored");
+    }
+}
+
+#[test]
+fn unusual_but_valid_clips_give_the_right_result() {
+    let t = &truth("dev02_post_left")["target"];
+    let (hip_truth, knee_truth) = (
+        t["held_mean_test_hip_extension_deg"].as_f64().unwrap(),
+        t["held_mean_test_knee_flexion_deg"].as_f64().unwrap(),
+    );
+    let c = corpus();
+    for name in [
+        "hold_only.mp4",
+        "hevc_4k.mp4",
+        "fps60.mp4",
+        "vfr.mp4",
+        "movie.mkv",
+        "dir with spaces/clip é ü 名前.mp4",
+    ] {
+        let r =
+            romcam_run(&["assess".as_ref(), c.join(name).as_os_str(), "--json".as_ref(), "-q".as_ref()], &[]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let hip = v["hip_extension_deg"].as_f64().unwrap();
+        let knee = v["knee_flexion_deg"].as_f64().unwrap();
+        assert!((hip - hip_truth).abs() <= 3.0, "{name}: hip {hip} vs {hip_truth}");
+        assert!((knee - knee_truth).abs() <= 5.0, "{name}: knee {knee} vs {knee_truth}");
+        assert_eq!(v["test_side"], "left", "{name}");
+    }
+}
+
+/// Mounts a small tmpfs (root only); returns None where mounting is not allowed.
+struct Mount(PathBuf);
+impl Mount {
+    fn tmpfs(options: &str) -> Option<Mount> {
+        let dir = tempfile::tempdir().ok()?.keep();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(&dir)
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| Mount(dir))
+    }
+}
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn read_only_folder_and_full_disk_are_clear_errors_and_leave_nothing_behind() {
+    let clip = corpus().join("hold_only.mp4");
+    let Some(ro) = Mount::tmpfs("ro,size=1m") else {
+        eprintln!("skipped: this machine does not allow mounting a tmpfs");
+        return;
+    };
+    let out = ro.0.join("pose.json");
+    let r = romcam_run(
+        &[
+            "pose".as_ref(),
+            clip.as_os_str(),
+            "--json".as_ref(),
+            out.as_os_str(),
+            "-q".as_ref(),
+            "--no-mirror".as_ref(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+
+    let full = Mount::tmpfs("size=16k").expect("tmpfs");
+    let out = full.0.join("pose.json");
+    let r = romcam_run(
+        &[
+            "pose".as_ref(),
+            clip.as_os_str(),
+            "--json".as_ref(),
+            out.as_os_str(),
+            "-q".as_ref(),
+            "--no-mirror".as_ref(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    let left: Vec<_> = std::fs::read_dir(&full.0).unwrap().collect();
+    assert!(left.is_empty(), "files left on the full disk: {left:?}");
+}
+
+#[test]
+fn a_locked_store_is_waited_for_then_refused_clearly() {
+    let data = tempfile::tempdir().unwrap();
+    drop(romcam::store::Store::open(data.path()).unwrap());
+    let conn = rusqlite::Connection::open(data.path().join("romcam.sqlite3")).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE; CREATE TABLE hold_lock (x);").unwrap();
+    let r = romcam_run(
+        &[
+            "import".as_ref(),
+            corpus().join("text.mp4").as_os_str(),
+            "--data-dir".as_ref(),
+            data.path().as_os_str(),
+        ],
+        &[("ROMCAM_STORE_TIMEOUT_MS", "300")],
+    );
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(r.stderr.contains("busy in another romcam process"), "{}", r.stderr);
+    conn.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn assess_makes_no_network_connection() {
+    let clip = corpus().join("hold_only.mp4");
+    // in a network namespace with no interfaces at all
+    let ns = Command::new("unshare")
+        .args(["-n"])
+        .arg(romcam())
+        .args(["assess"])
+        .arg(&clip)
+        .args(["--json", "-q"])
+        .output();
+    if let Ok(out) = ns {
+        if !String::from_utf8_lossy(&out.stderr).contains("unshare failed") {
+            assert!(
+                out.status.success(),
+                "assess without a network: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    // and under strace: not a single socket is opened
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    let status = Command::new("strace")
+        .args(["-f", "-e", "trace=socket,connect", "-o"])
+        .arg(trace.path())
+        .arg(romcam())
+        .args(["assess"])
+        .arg(&clip)
+        .args(["--json", "-q"])
+        .stdout(Stdio::null())
+        .status()
+        .expect("strace (scripts/setup installs it)");
+    assert!(status.success());
+    let log = std::fs::read_to_string(trace.path()).unwrap();
+    let calls: Vec<&str> = log.lines().filter(|l| l.contains("socket(") || l.contains("connect(")).collect();
+    assert!(calls.is_empty(), "network calls: {calls:?}");
+}
+
+#[test]
+fn ctrl_c_during_assess_leaves_no_record() {
+    let data = tempfile::tempdir().unwrap();
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dev01_pre_left.mp4");
+    let child = Command::new(romcam())
+        .args(["assess"])
+        .arg(&clip)
+        .args(["-q", "--client", "T2", "--phase", "before", "--data-dir"])
+        .arg(data.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert_eq!(stored(data.path()), 0);
+}
+
+/// kill -9 at random moments of assess-and-store, 50 times: the store always passes the
+/// integrity check and holds only complete assessments.
+#[test]
+fn kill_9_during_assess_and_store_never_leaves_half_a_record() {
+    let data = tempfile::tempdir().unwrap();
+    let clip = corpus().join("hold_only.mp4");
+    let mut seed: u64 = 0x2545f4914f6cdd1d;
+    for round in 0..50 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(seed % 2500);
+        let mut child = Command::new(romcam())
+            .args(["assess"])
+            .arg(&clip)
+            .args(["-q", "--no-mirror", "--client", "K9", "--phase", "after", "--data-dir"])
+            .arg(data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let n = stored(data.path());
+        let conn = rusqlite::Connection::open(data.path().join("romcam.sqlite3")).ok();
+        if let Some(conn) = conn {
+            let mut stmt = conn.prepare("SELECT result_json, hip_extension_deg FROM assessments").unwrap();
+            let rows: Vec<(String, Option<f64>)> =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+            assert_eq!(rows.len() as i64, n);
+            for (json, hip) in rows {
+                let v: serde_json::Value = serde_json::from_str(&json).expect("complete result JSON");
+                assert_eq!(v["hip_extension_deg"].as_f64(), hip, "round {round}");
+            }
+        }
+    }
+}
