@@ -10,6 +10,7 @@ use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
 use crate::measure::{self, leg::Side, MeasureOptions};
 use crate::pose::{self, PoseDocument, PoseOptions};
 use crate::progress::FrameProgress;
+use crate::report::{content::parse_config_arg, ReportConfig, ReportRequest, ReportTarget};
 use crate::runtime::LandmarkModel;
 
 #[derive(Parser)]
@@ -49,6 +50,36 @@ impl PoseArgs {
     }
 }
 
+#[derive(clap::Args, Clone)]
+struct ReportArgs {
+    /// Write a report to FILE: .pdf, .html (self-contained), .csv (per-frame angles), .png (the
+    /// annotated key frame) or .mp4 (the clip with the skeleton). Repeat for several.
+    #[arg(long, value_name = "FILE", value_parser = crate::report::parse_target)]
+    report: Vec<ReportTarget>,
+    /// Replace report files that exist.
+    #[arg(long)]
+    force: bool,
+    /// Blur the client's face in the key frame and the video.
+    #[arg(long)]
+    blur_faces: bool,
+    /// Settings for the report header (clinic, therapist), TOML [default: config.toml in the
+    /// user's config folder, e.g. ~/.config/romcam/config.toml].
+    #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+    config: Option<ReportConfig>,
+}
+
+impl ReportArgs {
+    fn request(self) -> ReportRequest {
+        ReportRequest {
+            targets: self.report,
+            force: self.force,
+            blur_faces: self.blur_faces,
+            config: self.config,
+            ..ReportRequest::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Measures a modified Thomas test: hip extension and knee flexion of the test leg.
@@ -68,6 +99,8 @@ enum Command {
         knee_threshold: f64,
         #[command(flatten)]
         pose: PoseArgs,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Writes BlazePose landmarks for every frame of a clip.
     Pose {
@@ -81,6 +114,9 @@ enum Command {
         /// Replace output files that exist.
         #[arg(long)]
         force: bool,
+        /// Blur faces in the overlay video.
+        #[arg(long, requires = "overlay")]
+        blur_faces: bool,
         #[command(flatten)]
         pose: PoseArgs,
     },
@@ -133,16 +169,16 @@ fn one_sentence(err: &anyhow::Error) -> String {
 fn dispatch(cli: Cli) -> Result<i32> {
     crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
     match cli.command {
-        Command::Assess { video, json, side, hip_threshold, knee_threshold, pose } => {
+        Command::Assess { video, json, side, hip_threshold, knee_threshold, pose, report } => {
             let criteria = Criteria {
                 hip_extension_threshold_deg: hip_threshold,
                 knee_flexion_threshold_deg: knee_threshold,
                 ..Criteria::default()
             };
-            run_assess(&video, json, side, &criteria, &pose, cli.quiet)
+            run_assess(&video, json, side, &criteria, &pose, &report.request(), cli.quiet)
         }
-        Command::Pose { video, json, overlay, force, pose } => {
-            run_pose(&video, &json, overlay.as_deref(), force, &pose, cli.quiet)
+        Command::Pose { video, json, overlay, force, blur_faces, pose } => {
+            run_pose(&video, &json, overlay.as_deref(), force, blur_faces, &pose, cli.quiet)
         }
     }
 }
@@ -153,8 +189,10 @@ fn run_assess(
     side: Option<Side>,
     criteria: &Criteria,
     args: &PoseArgs,
+    report: &ReportRequest,
     quiet: bool,
 ) -> Result<i32> {
+    crate::report::refuse_existing(&report.targets, report.force)?;
     let bar = FrameProgress::new("assess", quiet);
     let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
     bar.finish();
@@ -167,6 +205,7 @@ fn run_assess(
     } else {
         print!("{}", crate::report::terminal::summary(&assessment));
     }
+    crate::report::write_assessment_reports(report, video, &track, &assessment)?;
     Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
 }
 
@@ -175,6 +214,7 @@ fn run_pose(
     json: &Path,
     overlay: Option<&Path>,
     force: bool,
+    blur_faces: bool,
     args: &PoseArgs,
     quiet: bool,
 ) -> Result<i32> {
@@ -191,7 +231,7 @@ fn run_pose(
     let doc = PoseDocument { video: &track.video, model: track.model, frames: &track.frames };
     crate::fsutil::write_atomic(json, &serde_json::to_vec(&doc)?, force)?;
     if let Some(out) = overlay {
-        crate::report::video::write_overlay_video(video, &track.frames, out, force)?;
+        crate::report::video::write_overlay_video(video, &track.frames, out, force, blur_faces)?;
     }
     let found = track.frames.iter().filter(|f| f.landmarks.is_some()).count();
     eprintln!(
