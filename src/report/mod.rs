@@ -86,8 +86,20 @@ pub fn parse_target(s: &str) -> Result<ReportTarget, String> {
     Ok(ReportTarget { path, format })
 }
 
-/// Refuses, before any work is done, to replace a file that exists (unless `force`).
+/// Refuses, before any work is done, to write into a folder that does not exist or to replace a
+/// file that exists (unless `force`).
 pub fn refuse_existing(targets: &[ReportTarget], force: bool) -> Result<()> {
+    for t in targets {
+        let dir = t.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(RomcamError::Output(format!(
+                "cannot write {}: the folder {} does not exist",
+                t.path.display(),
+                dir.display()
+            ))
+            .into());
+        }
+    }
     if force {
         return Ok(());
     }
@@ -206,5 +218,10 @@ mod tests {
         let err = refuse_existing(&targets, false).unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), 7);
         assert!(refuse_existing(&targets, true).is_ok());
+        let nowhere =
+            vec![ReportTarget { path: dir.path().join("no/such/folder/r.pdf"), format: ReportFormat::Pdf }];
+        let err = refuse_existing(&nowhere, true).unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), 7);
+        assert!(err.to_string().contains("does not exist"), "{err}");
     }
 }
