@@ -24,7 +24,7 @@ MP_HELPER = os.path.join(ROOT, "scripts", "bench_mediapipe.py")
 SOURCE = os.path.join(ROOT, "samples", "dev01_pre_left.mp4")
 GOAL_SPEED_FRACTION = 1 / 3  # romcam on a 10 s 1080p30 clip: at most a third of its duration
 GOAL_RATIO = 2.0  # at least 2x MediaPipe's frames per second
-GOAL_RSS_MB = 400.0  # peak RSS, the 4K HEVC 60 s clip included
+GOAL_RSS_MB = 400.0  # peak RSS, the 4K HEVC 60 s clip included (checked as MB and as MiB)
 
 
 def say(line=""):
@@ -67,7 +67,7 @@ def probe(path):
 
 
 def run_child(cmd):
-    """Runs cmd; returns wall s, exit code, peak RSS MB, CPU s, stdout, stderr tail, load before."""
+    """Runs cmd; returns wall s, exit code, peak RSS MiB, CPU s, stdout, stderr tail, load before."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         load = load1()
         t0 = time.perf_counter()
@@ -169,7 +169,16 @@ def main():
     say("=" * 100)
     say("romcam assess vs MediaPipe legacy Pose (Python) -- benchmark, never fails on timing")
     say(f"machine at start: {os.cpu_count()} cores, load average {loadavg()} (1/5/15 min)")
-    say(f"romcam: {romcam} (`assess CLIP --json -q`; samples 6 frames/s while moving, 12/s still)")
+    def stamp():
+        try:
+            st = os.stat(romcam)
+            return st.st_mtime, st.st_size
+        except OSError:
+            return None
+    bin_stamp = stamp()
+    ver = subprocess.run([romcam, "--version"], capture_output=True, text=True).stdout.strip() or "?"
+    built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(bin_stamp[0])) if bin_stamp else "?"
+    say(f"romcam: {os.path.relpath(romcam, ROOT)} ({ver}, built {built}); runs `assess CLIP --json -q`")
     if mp_py:
         v = subprocess.run([mp_py, "-c", "import mediapipe, cv2, numpy; print(mediapipe.__version__, "
                             "cv2.__version__, numpy.__version__)"], capture_output=True, text=True)
@@ -237,7 +246,7 @@ def main():
         i = c["info"]
         gtn = "ground truth" if c["gt"] else "no ground truth (speed and memory only)"
         say(f"  {c['name']:24s} {i['frames']:5d} frames {i['duration']:6.2f} s {i['width']}x{i['height']}"
-            f" {i['fps']:.0f} fps {i['codec']}{' rot ' + str(i['rotation']) if i['rotation'] else ''}; {gtn}")
+            f" {i['fps']:.0f} fps {i['codec']}{' rotation tag ' + str(i['rotation']) + ' (ffprobe)' if i['rotation'] else ''}; {gtn}")
 
     # ---- runs -------------------------------------------------------------------------------
     res = {}  # (clip name, tool) -> [run dicts]
@@ -258,7 +267,7 @@ def main():
                 out = run_child(cmd_for(tool, c))
                 out["json"] = parse_json(out["stdout"])
                 res.setdefault((c["name"], tool), []).append(out)
-                line.append(f"{tool} {out['wall']:6.2f} s (exit {out['code']}, {out['rss_mb']:.0f} MB)")
+                line.append(f"{tool} {out['wall']:6.2f} s (exit {out['code']}, {out['rss_mb']:.0f} MiB)")
             say(f"  run {r + 1}/{runs} {c['name']:24s} load {load1():4.2f}  " + "  ".join(line))
 
     startup = {}
@@ -274,7 +283,7 @@ def main():
     say("")
     say("SPEED AND MEMORY (wall = median of runs; fps = clip frames / wall; s/clip-s = wall / clip duration)")
     hdr = (f"{'clip':24s} {'tool':9s} {'frames':>6s} {'clip s':>6s} {'wall s':>7s} {'min s':>6s} "
-           f"{'fps':>6s} {'s/clip-s':>8s} {'CPU/wall':>8s} {'peak MB':>7s} {'exit':>4s}  ratio fps romcam/MP")
+           f"{'fps':>6s} {'s/clip-s':>8s} {'CPU/wall':>8s} {'peakMiB':>7s} {'exit':>4s}  ratio fps romcam/MP")
     say(hdr)
     say("-" * len(hdr))
     totals = {}  # (kind, tool) -> [frames, wall, duration]
@@ -344,7 +353,7 @@ def main():
             walls = [x["wall"] for x in rs]
             codes = sorted({x["code"] for x in rs})
             say(f"  {tool:18s} median {statistics.median(walls):5.2f} s, min {min(walls):5.2f} s, "
-                f"peak {max(x['rss_mb'] for x in rs):4.0f} MB, exit {','.join(map(str, codes))}")
+                f"peak {max(x['rss_mb'] for x in rs):4.0f} MiB, exit {','.join(map(str, codes))}")
         if "romcam" in startup:
             rs = startup["romcam"]
             say(f"  romcam's stderr on it: {rs[0]['stderr'].strip().splitlines()[-1][:150] if rs[0]['stderr'].strip() else '(none)'}")
@@ -412,6 +421,8 @@ def main():
     # ---- goals --------------------------------------------------------------------------------
     say("")
     say(f"machine at end: {os.cpu_count()} cores, load average {loadavg()} (1/5/15 min)")
+    if stamp() != bin_stamp:
+        say(f"WARNING: {os.path.relpath(romcam, ROOT)} was rebuilt while this ran: runs may mix two builds")
     say("")
     say("GOALS (measured here; a benchmark on a shared 2-core machine, not a pass/fail test)")
     r1080 = res.get(("long_1080p30_h264_10s", "romcam"))
@@ -439,16 +450,23 @@ def main():
     else:
         say("2. romcam at least 2x faster than MediaPipe in the same run: not measured (MediaPipe not available or skipped).")
     if "romcam" in peak:
-        parts = ", ".join(f"{lab} {peak['romcam:' + k]:.0f} MB" for k, lab in kinds if "romcam:" + k in peak)
-        if "romcam:4k" in peak:
-            say(f"3. romcam peak RSS < {GOAL_RSS_MB:.0f} MB including the 4K HEVC 60 s clip: max {peak['romcam']:.0f} MB "
-                f"({parts}): {'met' if peak['romcam'] < GOAL_RSS_MB else 'not met'}.")
+        parts = ", ".join(f"{lab} {peak['romcam:' + k]:.1f}" for k, lab in kinds if "romcam:" + k in peak)
+        mib = peak["romcam"]
+        mb = mib * 1024 * 1024 / 1e6
+        if mib < GOAL_RSS_MB and mb < GOAL_RSS_MB:
+            verdict = "met"
+        elif mib < GOAL_RSS_MB:
+            verdict = f"met if MB means MiB, not met in decimal MB ({mb:.1f} MB)"
         else:
-            say(f"3. romcam peak RSS < {GOAL_RSS_MB:.0f} MB including the 4K HEVC 60 s clip: 4K clip not measured (run with --long); "
-                f"without it max {peak['romcam']:.0f} MB ({parts}): "
-                f"{'met so far' if peak['romcam'] < GOAL_RSS_MB else 'not met'}.")
+            verdict = "not met"
+        head = f"3. romcam peak RSS < {GOAL_RSS_MB:.0f} MB including the 4K HEVC 60 s clip: "
+        if "romcam:4k" in peak:
+            say(head + f"max {mib:.1f} MiB = {mb:.1f} MB (MiB: {parts}): {verdict}.")
+        else:
+            say(head + f"4K clip not measured (run with --long); without it max {mib:.1f} MiB = {mb:.1f} MB "
+                f"(MiB: {parts}): {verdict} so far.")
     if "mediapipe" in peak:
-        say(f"   (MediaPipe's peak RSS for comparison: {peak['mediapipe']:.0f} MB)")
+        say(f"   (MediaPipe's peak RSS for comparison: {peak['mediapipe']:.1f} MiB)")
     return 0
 
 

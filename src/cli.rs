@@ -11,6 +11,7 @@ use crate::measure::{self, leg::Side, MeasureOptions};
 use crate::pose::{self, MirrorPolicy, PoseDocument, PoseOptions, Sampling};
 use crate::progress::FrameProgress;
 use crate::report::store_views;
+use crate::report::{content::parse_config_arg, ReportConfig, ReportRequest, ReportTarget};
 use crate::runtime::LandmarkModel;
 use crate::store::compare::Selection;
 use crate::store::records::{NewAssessment, Phase};
@@ -70,6 +71,36 @@ impl StoreArgs {
     }
 }
 
+#[derive(clap::Args, Clone)]
+struct ReportArgs {
+    /// Write a report to FILE: .pdf, .html (self-contained), .csv (per-frame angles), .png (the
+    /// annotated key frame) or .mp4 (the clip with the skeleton). Repeat for several.
+    #[arg(long, value_name = "FILE", value_parser = crate::report::parse_target)]
+    report: Vec<ReportTarget>,
+    /// Replace report files that exist.
+    #[arg(long)]
+    force: bool,
+    /// Blur the client's face in the key frame and the video.
+    #[arg(long)]
+    blur_faces: bool,
+    /// Settings for the report header (clinic, therapist), TOML [default: config.toml in the
+    /// user's config folder, e.g. ~/.config/romcam/config.toml].
+    #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+    config: Option<ReportConfig>,
+}
+
+impl ReportArgs {
+    fn request(self) -> ReportRequest {
+        ReportRequest {
+            targets: self.report,
+            force: self.force,
+            blur_faces: self.blur_faces,
+            config: self.config,
+            ..ReportRequest::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Measures a modified Thomas test: hip extension and knee flexion of the test leg.
@@ -100,6 +131,8 @@ enum Command {
         store: StoreArgs,
         #[command(flatten)]
         pose: PoseArgs,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Lists the clients in the store.
     Clients {
@@ -172,6 +205,9 @@ enum Command {
         /// Replace output files that exist.
         #[arg(long)]
         force: bool,
+        /// Blur faces in the overlay video.
+        #[arg(long, requires = "overlay")]
+        blur_faces: bool,
         #[command(flatten)]
         pose: PoseArgs,
     },
@@ -242,6 +278,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             session,
             store,
             pose,
+            report,
         } => {
             let criteria = Criteria {
                 hip_extension_threshold_deg: hip_threshold,
@@ -249,7 +286,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 ..Criteria::default()
             };
             let target = client.map(|c| StoreTarget { client: c, phase, session, store });
-            run_assess(&video, json, side, &criteria, target, &pose, cli.quiet)
+            let job = AssessJob { json, side, criteria, target, report: report.request() };
+            run_assess(&video, job, &pose, cli.quiet)
         }
         Command::Clients { json, store } => store_views::clients(&store.open()?, json),
         Command::History { client, json, store } => store_views::history(&store.open()?, &client, json),
@@ -267,8 +305,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Import { file, store } => store_views::import(&mut store.open()?, &file),
         Command::Delete { client, yes, store } => store_views::delete(&mut store.open()?, &client, yes),
-        Command::Pose { video, json, overlay, force, pose } => {
-            run_pose(&video, &json, overlay.as_deref(), force, &pose, cli.quiet)
+        Command::Pose { video, json, overlay, force, blur_faces, pose } => {
+            run_pose(&video, &json, overlay.as_deref(), force, blur_faces, &pose, cli.quiet)
         }
     }
 }
@@ -281,15 +319,19 @@ struct StoreTarget {
     store: StoreArgs,
 }
 
-fn run_assess(
-    video: &Path,
+/// Everything `romcam assess` was asked to do besides measuring.
+struct AssessJob {
     json: bool,
     side: Option<Side>,
-    criteria: &Criteria,
+    criteria: Criteria,
     target: Option<StoreTarget>,
-    args: &PoseArgs,
-    quiet: bool,
-) -> Result<i32> {
+    report: ReportRequest,
+}
+
+fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Result<i32> {
+    let AssessJob { json, side, criteria, target, report } = job;
+    let criteria = &criteria;
+    crate::report::refuse_existing(&report.targets, report.force)?;
     // open the store first: a locked or damaged store fails before minutes of work
     let mut opened = match &target {
         Some(t) => {
@@ -314,10 +356,12 @@ fn run_assess(
     let options = MeasureOptions { side, ..MeasureOptions::default() };
     let measurement = measure::measure(&track, &options)?;
     let model = format!("BlazePose {} (ONNX)", args.model.file_name());
-    let key_frame = crate::report::thumbnail::key_frame_png(&track, &measurement, 640)?;
     let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
+    let mut report = report;
     if let (Some(t), Some(store)) = (&target, opened.as_mut()) {
         let date = t.session.clone().unwrap_or_else(store::records::today);
+        let key_frame =
+            crate::report::keyframe::render(&track, &assessment, report.blur_faces)?.map(|k| k.png);
         let id = store.record_assessment(&NewAssessment {
             client: &t.client,
             session_date: &date,
@@ -330,12 +374,16 @@ fn run_assess(
         if !quiet {
             eprintln!("romcam: stored as assessment {id} ({} session {date}, {})", t.client, t.phase.name());
         }
+        report.client = Some(t.client.clone());
+        report.session_date = Some(date);
+        report.phase = Some(t.phase.name().to_string());
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&assessment)?);
     } else {
         print!("{}", crate::report::terminal::summary(&assessment));
     }
+    crate::report::write_assessment_reports(&report, video, &track, &assessment)?;
     Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
 }
 
@@ -344,6 +392,7 @@ fn run_pose(
     json: &Path,
     overlay: Option<&Path>,
     force: bool,
+    blur_faces: bool,
     args: &PoseArgs,
     quiet: bool,
 ) -> Result<i32> {
@@ -360,7 +409,7 @@ fn run_pose(
     let doc = PoseDocument { video: &track.video, model: track.model, frames: &track.frames };
     crate::fsutil::write_atomic(json, &serde_json::to_vec(&doc)?, force)?;
     if let Some(out) = overlay {
-        crate::report::video::write_overlay_video(video, &track.frames, out, force)?;
+        crate::report::video::write_overlay_video(video, &track.frames, out, force, blur_faces)?;
     }
     let found = track.frames.iter().filter(|f| f.landmarks.is_some()).count();
     eprintln!(

@@ -11,10 +11,19 @@ use crate::error::RomcamError;
 use crate::pose::PoseFrame;
 use crate::video::VideoReader;
 
+use super::face::{blur_face, face_boxes};
 use super::overlay::draw_skeleton;
 
 /// Re-decodes `clip` and writes it with the pose drawn on, to a temporary file renamed to `out`.
-pub fn write_overlay_video(clip: &Path, frames: &[PoseFrame], out: &Path, force: bool) -> Result<()> {
+/// With `blur_faces`, every frame's face is blurred first (located from the pose landmarks; a
+/// frame without a pose borrows the nearest frame's face box).
+pub fn write_overlay_video(
+    clip: &Path,
+    frames: &[PoseFrame],
+    out: &Path,
+    force: bool,
+    blur_faces: bool,
+) -> Result<()> {
     if out.exists() && !force {
         return Err(
             RomcamError::Output(format!("{} exists (use --force to replace it)", out.display())).into()
@@ -33,10 +42,14 @@ pub fn write_overlay_video(clip: &Path, frames: &[PoseFrame], out: &Path, force:
         .to_str()
         .ok_or_else(|| RomcamError::Output("output path is not UTF-8".into()))?
         .to_string();
+    let faces = if blur_faces { face_boxes(frames) } else { Vec::new() };
     let mut writer: Option<videoio::VideoWriter> = None;
-    for pose in frames {
+    for (i, pose) in frames.iter().enumerate() {
         crate::interrupt::check()?;
         let Some(mut frame) = reader.next_frame()? else { break };
+        if let Some(Some(b)) = faces.get(i) {
+            blur_face(&mut frame.image, b, frame.scale)?;
+        }
         if let Some(l) = &pose.landmarks {
             draw_skeleton(&mut frame.image, l, frame.scale)?;
         }

@@ -1,0 +1,310 @@
+//! Reports on a real clip: the PDF's pages are rendered (pdftoppm) and read back (pdftotext),
+//! and their figures must be the assessment's; HTML, CSV and the key frame PNG say the same; a
+//! withheld result shows as "withheld" and no number; files are never replaced without --force.
+//!
+//! Set ROMCAM_REPORT_TEST_OUT=DIR to keep the files made here for a look.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{romcam, sample};
+use romcam::assess::{self, Assessment, Criteria};
+use romcam::measure::{self, MeasureOptions};
+use romcam::pose::{self, PoseOptions};
+use romcam::report::{self, Exporter, Header, PageContent, ReportConfig, ReportContent};
+
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(romcam()).args(args).output().expect("romcam runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by scripts/setup): {e}"));
+    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    poppler("pdftotext", &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
+}
+
+/// Renders every page to PNG and returns the page images.
+fn pdf_pages(pdf: &Path, dir: &Path) -> Vec<PathBuf> {
+    let prefix = dir.join(format!("{}-page", pdf.file_stem().unwrap().to_string_lossy()));
+    poppler(
+        "pdftoppm",
+        &["-png".as_ref(), "-r".as_ref(), "50".as_ref(), pdf.as_os_str(), prefix.as_os_str()],
+    );
+    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&stem))
+        .collect();
+    pages.sort();
+    pages
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// Copies the test's files to $ROMCAM_REPORT_TEST_OUT when it ends, passed or failed.
+struct Keep(PathBuf);
+
+impl Drop for Keep {
+    fn drop(&mut self) {
+        let Some(out) = std::env::var_os("ROMCAM_REPORT_TEST_OUT") else { return };
+        let out = PathBuf::from(out);
+        let _ = std::fs::create_dir_all(&out);
+        for e in std::fs::read_dir(&self.0).into_iter().flatten().flatten() {
+            let _ = std::fs::copy(e.path(), out.join(e.file_name()));
+        }
+    }
+}
+
+#[test]
+fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let _keep = Keep(d.to_path_buf());
+    let (pdf, html, csv, png) = (d.join("r.pdf"), d.join("r.html"), d.join("r.csv"), d.join("k.png"));
+    let (code, out, err) = run(&[
+        "assess".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "--json".as_ref(),
+        "-q".as_ref(),
+        "--report".as_ref(),
+        pdf.as_os_str(),
+        "--report".as_ref(),
+        html.as_os_str(),
+        "--report".as_ref(),
+        csv.as_os_str(),
+        "--report".as_ref(),
+        png.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("the JSON still goes to stdout");
+    let f = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} is a number"));
+    let hip = format!("{:+.1}° ± {:.1}°", f("hip_extension_deg"), f("uncertainty_deg"));
+    let knee = format!("{:.1}° ± {:.1}°", f("knee_flexion_deg"), f("knee_uncertainty_deg"));
+    let trunk = format!("{:.1}°", f("thigh_to_trunk_deg"));
+    let side = v["test_side"].as_str().unwrap();
+    assert_eq!(side, "left");
+
+    // PDF: one A4 page, fonts embedded, the figures printed are the assessment's.
+    let text = pdf_text(&pdf);
+    for needle in [&hip, &knee, &trunk] {
+        assert!(text.contains(needle.as_str()), "PDF lacks {needle}:\n{text}");
+    }
+    assert!(text.contains(&format!("Test side: {side}")), "{text}");
+    assert!(text.contains("Norm, mean (Harvey 1998)") && text.contains("+11.9°") && text.contains("52.5°"));
+    assert!(text.contains("below 0°") && text.contains("below 80°"), "thresholds: {text}");
+    for sentence in v["findings"]["sentences"].as_array().unwrap() {
+        let first_words: String = sentence.as_str().unwrap().split(' ').take(4).collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&first_words), "PDF lacks the finding {sentence}");
+    }
+    assert!(text.contains("Method") && text.contains("romcam 0.1.0") && text.contains("Harvey D."));
+    let info = poppler("pdfinfo", &[pdf.as_os_str()]);
+    assert!(info.contains("Pages:           1"), "one page per assessment: {info}");
+    let fonts = poppler("pdffonts", &[pdf.as_os_str()]);
+    assert!(fonts.contains("DejaVuSans"), "{fonts}");
+    assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "all fonts embedded:\n{fonts}");
+    let pages = pdf_pages(&pdf, d);
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    let (w, h) = png_size(&std::fs::read(&pages[0]).unwrap());
+    assert!((410..=416).contains(&w) && (582..=588).contains(&h), "A4 at 50 dpi: {w}x{h}");
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(size < 1_000_000, "the PDF stays small: {size} bytes");
+
+    // HTML: self-contained, the same figures.
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [&hip, &knee, &trunk] {
+        assert!(page.contains(needle.as_str()), "HTML lacks {needle}");
+    }
+    assert!(page.contains("<b>left</b>"));
+    assert!(page.contains("src=\"data:image/jpeg;base64,") && page.contains("<svg"));
+    assert!(
+        !page.contains("src=\"http") && !page.contains("<link") && !page.contains("url("),
+        "no outside resources"
+    );
+
+    // CSV: a header and one row per frame, the measurement's own values.
+    let table = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = table.lines().collect();
+    let samples = v["measurement"]["samples"].as_array().unwrap();
+    assert_eq!(rows.len(), samples.len() + 1);
+    assert_eq!(
+        rows[0],
+        "frame,t_s,hip_extension_deg,knee_flexion_deg,thigh_to_trunk_deg,hip_extension_smoothed_deg,knee_flexion_smoothed_deg,in_hold"
+    );
+    let in_hold = rows[1..].iter().filter(|r| r.ends_with(",1")).count();
+    assert_eq!(in_hold as u64, v["hold"]["frames"].as_u64().unwrap());
+    for i in [0, samples.len() / 2, samples.len() - 1] {
+        let cells: Vec<&str> = rows[i + 1].split(',').collect();
+        assert_eq!(cells.len(), 8);
+        let hip_i = samples[i]["hip_extension_deg"].as_f64().unwrap();
+        assert_eq!(cells[2], format!("{hip_i:.2}"), "row {i}");
+    }
+
+    // PNG: the key frame.
+    let bytes = std::fs::read(&png).unwrap();
+    let (w, h) = png_size(&bytes);
+    assert!(w > 200 && h > 100 && w <= 1280 && h <= 720, "{w}x{h}");
+
+    #[cfg(unix)]
+    for p in [&pdf, &html, &csv, &png] {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o777, 0o600, "{}", p.display());
+    }
+}
+
+#[test]
+fn an_existing_report_is_refused_without_force_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("r.pdf");
+    std::fs::write(&pdf, "an earlier report").unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(&[
+        "assess".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "-q".as_ref(),
+        "--report".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("--force") && err.trim().lines().count() == 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&pdf).unwrap(), "an earlier report");
+    assert!(started.elapsed().as_secs() < 5, "refused before the pose pass");
+
+    let (code, _, err) = run(&[
+        "assess".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "--report".as_ref(),
+        dir.path().join("r.docx").as_os_str(),
+    ]);
+    assert_eq!(code, 2, "an unknown report format is a usage error: {err}");
+    let (code, _, err) = run(&[
+        "pose".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "--json".as_ref(),
+        dir.path().join("p.json").as_os_str(),
+        "--blur-faces".as_ref(),
+    ]);
+    assert_eq!(code, 2, "--blur-faces needs --overlay: {err}");
+    let bad = dir.path().join("config.toml");
+    std::fs::write(&bad, "clinc = \"typo\"\n").unwrap();
+    let (code, _, err) = run(&[
+        "assess".as_ref(),
+        sample("dev02_post_left.mp4").as_os_str(),
+        "--config".as_ref(),
+        bad.as_os_str(),
+    ]);
+    assert_eq!(code, 2, "a broken settings file is a usage error: {err}");
+}
+
+fn png_gray(bytes: &[u8]) -> image::GrayImage {
+    image::load_from_memory(bytes).unwrap().to_luma8()
+}
+
+/// Sum of absolute differences between horizontal neighbours inside a box: how sharp it is.
+fn sharpness(img: &image::GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> f64 {
+    let mut s = 0.0;
+    for y in y0..=y1 {
+        for x in x0..x1 {
+            s += (img.get_pixel(x + 1, y)[0] as f64 - img.get_pixel(x, y)[0] as f64).abs();
+        }
+    }
+    s
+}
+
+/// A withheld result: built from the real measurement of a clip with the quality gate's
+/// verdict changed, so that the numbers exist underneath and must not leak into the report.
+#[test]
+fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
+    romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
+    let clip = sample("dev02_post_left.mp4");
+    let options = PoseOptions { threads: 1, ..PoseOptions::default() };
+    let track = pose::estimate_pose(&clip, &options, &mut |_, _| {}).expect("pose");
+    let m = measure::measure(&track, &MeasureOptions::default()).expect("measure");
+    let good: Assessment = assess::assess(m.clone(), &Criteria::default(), "dev02_post_left.mp4", "full");
+    let mut w = m.clone();
+    let reason =
+        "the thigh looks strongly foreshortened (thigh/shin 0.50): film from the side, square to the body";
+    w.quality.withheld_reason = Some(reason.into());
+    w.quality.warnings.push(reason.into());
+    let withheld = assess::assess(w, &Criteria::default(), "dev02_post_left.mp4", "full");
+    assert!(withheld.hip_extension_deg.is_none() && m.hip_extension.is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let _keep = Keep(d.to_path_buf());
+    let config = ReportConfig { clinic: Some("Physio Nord".into()), therapist: Some("A. Jensen".into()) };
+    let key = report::keyframe::render(&track, &withheld, false).unwrap().expect("a key frame");
+    let mut page = PageContent::new(&withheld, Some(key.clone()));
+    page.phase = Some("after".into());
+    let mut header = Header::new(&config);
+    header.client = Some("C-0042".into());
+    let content = ReportContent::single(header, page);
+    let pdf = d.join("withheld.pdf");
+    std::fs::write(&pdf, report::pdf::PdfExporter.serialize(&content).unwrap()).unwrap();
+    let html = String::from_utf8(report::html::HtmlExporter.serialize(&content).unwrap()).unwrap();
+    std::fs::write(d.join("withheld.html"), &html).unwrap();
+    std::fs::write(d.join("withheld-key.png"), &key.png).unwrap();
+
+    let text = pdf_text(&pdf);
+    assert_eq!(pdf_pages(&pdf, d).len(), 1);
+    assert!(text.contains("Result withheld"), "{text}");
+    assert!(text.matches("withheld").count() >= 3, "each figure reads withheld:\n{text}");
+    assert!(text.contains("foreshortened"), "the reason is given:\n{text}");
+    for doc in [&text, &html] {
+        assert!(!doc.contains("° ± "), "no figure with an uncertainty");
+        for stat in [m.hip_extension.unwrap(), m.knee_flexion.unwrap(), m.thigh_to_trunk.unwrap()] {
+            let value = format!("{:.1}°", stat.median_deg);
+            assert!(!doc.contains(&value), "the withheld {value} leaks");
+        }
+        assert!(doc.contains("Physio Nord") && doc.contains("A. Jensen") && doc.contains("C-0042"));
+    }
+    assert!(text.contains("Phase: after"), "{text}");
+
+    // The key frame of the good result has its angles labelled; the withheld one does not.
+    let labelled = report::keyframe::render(&track, &good, false).unwrap().unwrap();
+    assert_ne!(labelled.png, key.png);
+
+    // Blurred faces: only a box around the head changes, and it loses its detail.
+    let blurred = report::keyframe::render(&track, &good, true).unwrap().unwrap();
+    std::fs::write(d.join("blurred-key.png"), &blurred.png).unwrap();
+    let (a, b) = (png_gray(&labelled.png), png_gray(&blurred.png));
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for (x, y, p) in a.enumerate_pixels() {
+        if p[0].abs_diff(b.get_pixel(x, y)[0]) > 8 {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+    }
+    assert!(x1 > x0 && y1 > y0, "the face was blurred");
+    let changed = ((x1 - x0) * (y1 - y0)) as f64 / (a.width() * a.height()) as f64;
+    assert!(changed < 0.1, "only the face changes ({:.0}% of the frame)", changed * 100.0);
+    let (sa, sb) = (sharpness(&a, (x0, y0, x1 - 1, y1)), sharpness(&b, (x0, y0, x1 - 1, y1)));
+    assert!(sb < 0.4 * sa, "blurred: sharpness {sb:.0} against {sa:.0}");
+
+    // The overlay video with blurred faces.
+    let mp4 = d.join("overlay.mp4");
+    report::video::write_overlay_video(&clip, &track.frames, &mp4, false, true).unwrap();
+    let mut reader = romcam::video::VideoReader::open(&mp4, 0).unwrap();
+    let mut n = 0;
+    while reader.next_frame().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, track.frames.len());
+}
