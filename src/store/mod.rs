@@ -4,6 +4,7 @@
 //! `PRAGMA user_version`; a store from a newer romcam is refused and left untouched.
 
 pub mod compare;
+pub mod export_format;
 pub mod records;
 pub mod transfer;
 

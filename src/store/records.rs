@@ -89,26 +89,14 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(format!("{:x}", h.finalize()))
 }
 
-/// Client codes are short identifiers, not names: letters, digits, '-', '_' and '.'.
+/// Refuses a client code that is not a short identifier (see `export_format::check_client_code`).
 pub fn validate_client_code(code: &str) -> Result<()> {
-    let ok = !code.is_empty()
-        && code.len() <= 64
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(RomcamError::Store(format!(
-            "client code {code:?} is not valid: use up to 64 letters, digits, '-', '_' or '.' (a code, not the client's name)"
-        ))
-        .into())
-    }
+    super::export_format::check_client_code(code).map_err(|e| RomcamError::Store(e).into())
 }
 
-/// Checks a session date (YYYY-MM-DD).
+/// Refuses a session date that is not YYYY-MM-DD.
 pub fn validate_date(date: &str) -> Result<()> {
-    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map(|_| ()).map_err(|_| {
-        RomcamError::Store(format!("session date {date:?} is not a date like 2026-11-26")).into()
-    })
+    super::export_format::check_date(date).map_err(|e| RomcamError::Store(e).into())
 }
 
 /// A random 128-bit identifier that stays with an assessment through export and import.

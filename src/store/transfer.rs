@@ -3,102 +3,16 @@
 use anyhow::Result;
 use base64::Engine;
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
-use super::records::{validate_client_code, validate_date};
+pub use super::export_format::{
+    AssessmentRecord, ClientExport, ClientRecord, ImportSummary, SessionRecord, EXPORT_FORMAT,
+};
 use super::{store_error, Store};
 use crate::error::RomcamError;
 
-pub const EXPORT_FORMAT: &str = "romcam-client-export/1";
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ClientExport {
-    pub format: String,
-    pub exported_at: String,
-    pub client: ClientRecord,
-    pub sessions: Vec<SessionRecord>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ClientRecord {
-    pub code: String,
-    pub name: Option<String>,
-    pub notes: Option<String>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SessionRecord {
-    pub date: String,
-    pub notes: Option<String>,
-    pub assessments: Vec<AssessmentRecord>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct AssessmentRecord {
-    /// Stays the same through export and import, so importing twice adds nothing.
-    pub uid: String,
-    pub side: String,
-    pub phase: String,
-    pub hip_extension_deg: Option<f64>,
-    pub knee_flexion_deg: Option<f64>,
-    pub uncertainty_deg: Option<f64>,
-    pub result: serde_json::Value,
-    pub video_path: String,
-    pub video_sha256: String,
-    pub model: String,
-    pub romcam_version: String,
-    pub thresholds: serde_json::Value,
-    pub created_at: String,
-    pub key_frame_png_base64: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct ImportSummary {
-    pub client: String,
-    pub sessions_added: usize,
-    pub assessments_added: usize,
-    pub assessments_already_present: usize,
-}
-
 /// Parses and checks an export file's text (the part of import that reads untrusted input).
 pub fn parse_export(text: &str) -> Result<ClientExport> {
-    let export: ClientExport = serde_json::from_str(text)
-        .map_err(|e| RomcamError::Input(format!("the file is not a romcam client export ({e})")))?;
-    if export.format != EXPORT_FORMAT {
-        return Err(RomcamError::Input(format!(
-            "the file is a {:?} export; this romcam reads {EXPORT_FORMAT}",
-            export.format
-        ))
-        .into());
-    }
-    validate_client_code(&export.client.code)?;
-    for s in &export.sessions {
-        validate_date(&s.date)?;
-        for a in &s.assessments {
-            if a.uid.len() != 32 || !a.uid.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(RomcamError::Input(
-                    "the export has an assessment without a valid record id".into(),
-                )
-                .into());
-            }
-            if !matches!(a.side.as_str(), "left" | "right")
-                || !matches!(a.phase.as_str(), "before" | "after" | "none")
-            {
-                return Err(RomcamError::Input(format!(
-                    "the export has an assessment with side {:?} and phase {:?}",
-                    a.side, a.phase
-                ))
-                .into());
-            }
-            if let Some(b) = &a.key_frame_png_base64 {
-                base64::engine::general_purpose::STANDARD
-                    .decode(b)
-                    .map_err(|_| RomcamError::Input("the export has a damaged key-frame image".into()))?;
-            }
-        }
-    }
-    Ok(export)
+    super::export_format::parse_export(text).map_err(|e| RomcamError::Input(e).into())
 }
 
 impl Store {
