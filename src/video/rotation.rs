@@ -1,8 +1,10 @@
-//! Reads the display rotation of an MP4/MOV file from its track header's display matrix.
+//! Reads the display rotation of an MP4/MOV file from its video track header's display matrix.
 //!
-//! Phones store portrait video as landscape frames plus a matrix that players apply. We read the
-//! top-level boxes ourselves (skipping `mdat`, which can be gigabytes), then hand the small rest
-//! to `mp4parse`.
+//! Phones store portrait video as landscape frames plus a matrix that players apply. We walk
+//! the ISO-BMFF boxes ourselves (moov → trak → tkhd, and mdia → hdlr to find the video track),
+//! skipping `mdat`, which can be gigabytes. (mp4parse was used first; fuzzing found that a
+//! crafted edit list makes it try to reserve tens of gigabytes, so only the few boxes needed are
+//! read here, with every length checked against its parent.)
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -65,19 +67,63 @@ pub fn read_rotation<R: Read + Seek>(file: &mut R) -> Rotation {
     }
 }
 
-/// Parses already-collected top-level boxes (ftyp, moov, ...) with mp4parse.
+/// Finds the display rotation in already-collected top-level boxes (ftyp, moov, ...).
 pub fn rotation_from_boxes(bytes: &[u8]) -> Rotation {
-    let mut cursor = std::io::Cursor::new(bytes);
-    let Ok(context) = mp4parse::read_mp4(&mut cursor) else {
-        return Rotation::None;
-    };
-    context
-        .tracks
-        .iter()
-        .filter(|t| t.track_type == mp4parse::TrackType::Video)
-        .find_map(|t| t.tkhd.as_ref())
-        .map(|h| Rotation::from_matrix(h.matrix.a, h.matrix.b, h.matrix.c, h.matrix.d))
+    boxes(bytes)
+        .filter(|(kind, _)| kind == b"moov")
+        .flat_map(|(_, moov)| boxes(moov).filter(|(kind, _)| kind == b"trak").map(|(_, trak)| trak))
+        .find(|trak| is_video_track(trak))
+        .and_then(|trak| boxes(trak).find(|(kind, _)| kind == b"tkhd").map(|(_, tkhd)| tkhd))
+        .and_then(matrix_of_tkhd)
+        .map(|[a, b, c, d]| Rotation::from_matrix(a, b, c, d))
         .unwrap_or_default()
+}
+
+/// The child boxes of a box body (or of a file): (type, body). Stops at the first malformed one.
+fn boxes(mut data: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    std::iter::from_fn(move || {
+        if data.len() < 8 {
+            return None;
+        }
+        let size32 = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as u64;
+        let kind = [data[4], data[5], data[6], data[7]];
+        let (size, header) = match size32 {
+            0 => (data.len() as u64, 8u64),
+            1 if data.len() >= 16 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&data[8..16]);
+                (u64::from_be_bytes(b), 16)
+            }
+            1 => return None,
+            s => (s, 8),
+        };
+        if size < header || size > data.len() as u64 {
+            return None;
+        }
+        let body = &data[header as usize..size as usize];
+        data = &data[size as usize..];
+        Some((kind, body))
+    })
+}
+
+/// Whether a `trak` holds video: its `mdia/hdlr` handler type is `vide`.
+fn is_video_track(trak: &[u8]) -> bool {
+    boxes(trak)
+        .filter(|(kind, _)| kind == b"mdia")
+        .flat_map(|(_, mdia)| boxes(mdia))
+        .any(|(kind, hdlr)| &kind == b"hdlr" && hdlr.get(8..12) == Some(&b"vide"[..]))
+}
+
+/// The a, b, c, d entries (16.16 fixed point) of a `tkhd` body's matrix.
+fn matrix_of_tkhd(tkhd: &[u8]) -> Option<[i32; 4]> {
+    let version = *tkhd.first()?;
+    // version/flags, then times, track id, reserved, duration (v0: 4 bytes each, v1: 8 for times
+    // and duration), then 8 reserved, layer, alternate group, volume, 2 reserved: the matrix
+    let matrix_at = if version == 1 { 4 + 8 + 8 + 4 + 4 + 8 + 16 } else { 4 + 4 + 4 + 4 + 4 + 4 + 16 };
+    let m = tkhd.get(matrix_at..matrix_at + 36)?;
+    let word = |i: usize| i32::from_be_bytes([m[4 * i], m[4 * i + 1], m[4 * i + 2], m[4 * i + 3]]);
+    // stored row-major as a b u / c d v / x y w
+    Some([word(0), word(1), word(3), word(4)])
 }
 
 /// Copies every top-level box except media data into one buffer. Returns None when the file does
