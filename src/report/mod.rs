@@ -163,6 +163,21 @@ pub struct ReportRequest {
     pub phase: Option<String>,
 }
 
+/// The settings given with `--config`, or those of the default settings file (a warning when it
+/// cannot be read).
+pub fn resolve_config(given: &Option<ReportConfig>) -> ReportConfig {
+    match given {
+        Some(c) => c.clone(),
+        None => {
+            let (c, warning) = ReportConfig::load_default();
+            if let Some(w) = warning {
+                eprintln!("romcam: warning: {w}; the report names no clinic or therapist");
+            }
+            c
+        }
+    }
+}
+
 /// Renders the key frame, gathers the content and writes the requested reports of one
 /// assessment.
 pub fn write_assessment_reports(
@@ -174,16 +189,7 @@ pub fn write_assessment_reports(
     if request.targets.is_empty() {
         return Ok(());
     }
-    let config = match &request.config {
-        Some(c) => c.clone(),
-        None => {
-            let (c, warning) = ReportConfig::load_default();
-            if let Some(w) = warning {
-                eprintln!("romcam: warning: {w}; the report names no clinic or therapist");
-            }
-            c
-        }
-    };
+    let config = resolve_config(&request.config);
     let key_frame = keyframe::render(track, assessment, request.blur_faces)?;
     let mut header = Header::new(&config);
     header.client = request.client.clone();
