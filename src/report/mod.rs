@@ -7,6 +7,7 @@
 //! without `--force`.
 
 pub mod chart;
+pub mod comparison;
 pub mod content;
 pub mod csv;
 pub mod face;
