@@ -3,7 +3,8 @@
 //!
 //! Formats: PDF (the main report, one page per assessment), self-contained HTML with the same
 //! content, CSV of the per-frame series, PNG of the annotated key frame, and MP4 (the clip with
-//! the skeleton drawn on). Every file is written atomically and never replaces an existing one
+//! the skeleton drawn on). `romcam report` makes PDF and HTML from the client store: one stored
+//! assessment, a before/after comparison ([`comparison`]) or a client's history ([`history`]). Every file is written atomically and never replaces an existing one
 //! without `--force`.
 
 pub mod chart;
@@ -12,12 +13,14 @@ pub mod content;
 pub mod csv;
 pub mod face;
 pub mod fonts;
+pub mod history;
 pub mod html;
 pub mod keyframe;
 pub mod overlay;
 pub mod pdf;
 pub mod png;
 pub mod store_views;
+pub mod stored;
 pub mod terminal;
 pub mod video;
 
