@@ -516,9 +516,9 @@ pub fn pdf(r: &ComparisonReport) -> Result<Vec<u8>> {
     let mut l = Layout::new();
     pdf::page_header(&mut l, wording::TITLE, r.header.clinic.as_deref(), &wording::header_fields(r));
     let compared = r.compared().count();
-    for s in &r.sides {
+    for (i, s) in r.sides.iter().enumerate() {
         match s {
-            SideSection::Compared(v) => lay_out_side(&mut l, v, compared),
+            SideSection::Compared(v) => lay_out_side(&mut l, v, compared, i > 0),
             SideSection::Missing { reason, .. } => {
                 let h = paragraph_height(reason, 8.5, Weight::Regular, WIDTH);
                 l.need(h + 6.0);
@@ -553,7 +553,8 @@ pub(super) fn method_footer(l: &mut Layout, method: &[String]) {
     }
 }
 
-fn lay_out_side(l: &mut Layout, s: &SideView, compared: usize) {
+/// One side's block; `rule` draws a rule above it (not under the page header's own).
+fn lay_out_side(l: &mut Layout, s: &SideView, compared: usize, rule: bool) {
     let c = &s.change;
     let chart_w = 228.0;
     let chart_h: f32 = 132.0;
@@ -597,7 +598,9 @@ fn lay_out_side(l: &mut Layout, s: &SideView, compared: usize) {
     l.need(total);
 
     // Heading.
-    l.rule(l.y);
+    if rule {
+        l.rule(l.y);
+    }
     l.text(MARGIN_X, l.y + 14.0, 11.5, Weight::Bold, INK, Anchor::Start, &wording::side_title(s));
     let sub = pdf::fit(&wording::side_subtitle(s), 7.5, Weight::Regular, WIDTH - 80.0);
     l.text(MARGIN_X + WIDTH, l.y + 14.0, 7.5, Weight::Regular, GREY, Anchor::End, &sub);

@@ -199,10 +199,20 @@ pub(super) fn render(layout: &Layout, title: &str, header: &Header) -> Result<Ve
 /// The top of a page: the title (the clinic at the right), then label/value pairs in three
 /// columns between two rules.
 pub(super) fn page_header(l: &mut Layout, title: &str, clinic: Option<&str>, fields: &[(&str, String)]) {
-    l.text(MARGIN_X, l.y + 15.0, 15.0, Weight::Bold, INK, Anchor::Start, title);
     if let Some(clinic) = clinic {
-        l.text(MARGIN_X + WIDTH, l.y + 15.0, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
+        // Beside the title when both fit on the line, else on a line of its own above it.
+        let both = fonts::text_width(title, 15.0, Weight::Bold)
+            + 16.0
+            + fonts::text_width(clinic, 10.0, Weight::Bold);
+        if both > WIDTH {
+            let clinic = fit(clinic, 10.0, Weight::Bold, WIDTH);
+            l.text(MARGIN_X + WIDTH, l.y + 8.0, 10.0, Weight::Bold, GREY, Anchor::End, &clinic);
+            l.y += 14.0;
+        } else {
+            l.text(MARGIN_X + WIDTH, l.y + 15.0, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
+        }
     }
+    l.text(MARGIN_X, l.y + 15.0, 15.0, Weight::Bold, INK, Anchor::Start, title);
     l.y += 23.0;
     l.rule(l.y);
     l.y += 4.0;
