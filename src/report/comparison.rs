@@ -828,13 +828,25 @@ mod tests {
         for t in ["-9.6°", "-1.5°", "58.7°", "68.8°", "before", "after"] {
             assert!(texts.contains(&t), "{t} in {texts:?}");
         }
-        // The hip band spans before ± MDC95 and the after value lies outside it.
-        let band = fig.prims.iter().find_map(|p| match p {
-            Prim::Rect { y, h, w, .. } if *w > 50.0 => Some((*y, *h)),
-            _ => None,
-        });
-        let (_, h) = band.expect("a band");
-        assert!(h > 5.0);
+        // The hip band spans before ± MDC95 around the before dot; the after dot lies outside it.
+        let (band_top, band_h) = fig
+            .prims
+            .iter()
+            .find_map(|p| match p {
+                Prim::Rect { y, h, w, .. } if *w > 50.0 => Some((*y, *h)),
+                _ => None,
+            })
+            .expect("a band");
+        let ys: Vec<f32> = dots
+            .iter()
+            .map(|p| match p {
+                Prim::Dot { y, .. } => *y,
+                _ => unreachable!(),
+            })
+            .collect();
+        let inside = |y: f32| y >= band_top && y <= band_top + band_h;
+        assert!((ys[0] - (band_top + band_h / 2.0)).abs() < 0.01, "before dot in the band's middle");
+        assert!(!inside(ys[1]), "after dot {} outside the band {band_top}+{band_h}", ys[1]);
     }
 
     #[test]
