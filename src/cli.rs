@@ -172,6 +172,7 @@ enum Command {
     /// or a client's history.
     #[command(group(clap::ArgGroup::new("kind").required(true).args(["assessment", "compare", "history"])))]
     Report {
+        /// The client's code.
         #[arg(long, value_name = "CODE")]
         client: String,
         /// One stored assessment by id (see `romcam history`): the page of `assess --report`.
