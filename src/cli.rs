@@ -11,6 +11,7 @@ use crate::measure::{self, leg::Side, MeasureOptions};
 use crate::pose::{self, MirrorPolicy, PoseDocument, PoseOptions, Sampling};
 use crate::progress::FrameProgress;
 use crate::report::store_views;
+use crate::report::stored::{StoredReportKind, StoredReportRequest};
 use crate::report::{content::parse_config_arg, ReportConfig, ReportRequest, ReportTarget};
 use crate::runtime::LandmarkModel;
 use crate::store::compare::Selection;
@@ -167,6 +168,43 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Writes a report (PDF or HTML) from the store: one assessment, a before/after comparison,
+    /// or a client's history.
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["assessment", "compare", "history"])))]
+    Report {
+        /// The client's code.
+        #[arg(long, value_name = "CODE")]
+        client: String,
+        /// One stored assessment by id (see `romcam history`): the page of `assess --report`.
+        #[arg(long, value_name = "ID")]
+        assessment: Option<i64>,
+        /// A before/after comparison (default: the latest before/after pair of each side).
+        #[arg(long)]
+        compare: bool,
+        /// With --compare: before against after within this session (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "history", "assessment"])]
+        session: Option<String>,
+        /// With --compare: the latest assessment per side in the first session against that in the second.
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "history", "assessment"])]
+        sessions: Option<Vec<String>>,
+        /// With --compare: two assessments by id.
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["history", "assessment"])]
+        assessments: Option<Vec<i64>>,
+        /// Every assessment of the client over time, per side.
+        #[arg(long)]
+        history: bool,
+        /// The report file: .pdf or .html.
+        #[arg(long, value_name = "FILE", value_parser = crate::report::stored::parse_out)]
+        out: ReportTarget,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Settings for the report header (clinic, therapist), TOML.
+        #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+        config: Option<ReportConfig>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Writes every record of a client as JSON (backup, moving laptops).
     Export {
         client: String,
@@ -292,13 +330,29 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Clients { json, store } => store_views::clients(&store.open()?, json),
         Command::History { client, json, store } => store_views::history(&store.open()?, &client, json),
         Command::Compare { client, session, sessions, assessments, json, store } => {
-            let selection = match (session, sessions, assessments) {
-                (Some(d), _, _) => Selection::Session(d),
-                (_, Some(d), _) if d.len() == 2 => Selection::Sessions(d[0].clone(), d[1].clone()),
-                (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
-                _ => Selection::Latest,
-            };
+            let selection = selection(session, sessions, assessments);
             store_views::compare(&store.open()?, &client, &selection, json)
+        }
+        Command::Report {
+            client,
+            assessment,
+            compare,
+            session,
+            sessions,
+            assessments,
+            history: _,
+            out,
+            force,
+            config,
+            store,
+        } => {
+            let kind = match (assessment, compare) {
+                (Some(id), _) => StoredReportKind::Assessment(id),
+                (None, true) => StoredReportKind::Compare(selection(session, sessions, assessments)),
+                (None, false) => StoredReportKind::History,
+            };
+            let request = StoredReportRequest { client, kind, out, force, config };
+            crate::report::stored::write(&request, || store.open())
         }
         Command::Export { client, out, force, store } => {
             store_views::export(&store.open()?, &client, out.as_deref(), force)
@@ -308,6 +362,20 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Pose { video, json, overlay, force, blur_faces, pose } => {
             run_pose(&video, &json, overlay.as_deref(), force, blur_faces, &pose, cli.quiet)
         }
+    }
+}
+
+/// Which assessments `compare` and `report --compare` put side by side.
+fn selection(
+    session: Option<String>,
+    sessions: Option<Vec<String>>,
+    assessments: Option<Vec<i64>>,
+) -> Selection {
+    match (session, sessions, assessments) {
+        (Some(d), _, _) => Selection::Session(d),
+        (_, Some(d), _) if d.len() == 2 => Selection::Sessions(d[0].clone(), d[1].clone()),
+        (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
+        _ => Selection::Latest,
     }
 }
 

@@ -26,7 +26,7 @@ pub const GREY: Rgb = Rgb(110, 110, 110);
 pub const HIP: Rgb = Rgb(HIP_RGB.0, HIP_RGB.1, HIP_RGB.2);
 pub const KNEE: Rgb = Rgb(KNEE_RGB.0, KNEE_RGB.1, KNEE_RGB.2);
 const HOLD_FILL: Rgb = Rgb(226, 234, 244);
-const GRID: Rgb = Rgb(232, 232, 232);
+pub(super) const GRID: Rgb = Rgb(232, 232, 232);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Anchor {
@@ -49,6 +49,14 @@ pub enum Prim {
         colour: Rgb,
         width: f32,
         dash: Option<f32>,
+    },
+    /// A filled disc with an outline (a marker).
+    Dot {
+        x: f32,
+        y: f32,
+        r: f32,
+        fill: Rgb,
+        outline: Rgb,
     },
     /// `y` is the baseline.
     Text {
@@ -83,13 +91,13 @@ impl Figure {
 }
 
 /// Tick step of 1, 2 or 5 times a power of ten giving about `target` intervals.
-fn nice_step(span: f64, target: f64) -> f64 {
+pub(super) fn nice_step(span: f64, target: f64) -> f64 {
     let raw = (span / target).max(1e-9);
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p)
 }
 
-fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+pub(super) fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     let mut v = Vec::new();
     let mut t = (lo / step).ceil() * step;
     while t <= hi + 1e-9 {
@@ -99,7 +107,7 @@ fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     v
 }
 
-fn tick_label(v: f64, step: f64) -> String {
+pub(super) fn tick_label(v: f64, step: f64) -> String {
     if step >= 1.0 {
         format!("{v:.0}")
     } else {

@@ -332,9 +332,15 @@ pub mod wording {
                     "labels: the results"
                 };
                 let faces = if k.faces_blurred { " Face blurred." } else { "" };
+                let when = match k.t {
+                    Some(t) => format!("Key frame, {t:.2} s (middle of the hold)"),
+                    None if k.stored => {
+                        "Key frame as stored with the assessment (middle of the hold; its time is printed on it)".into()
+                    }
+                    None => "Key frame (middle of the hold)".into(),
+                };
                 format!(
-                    "Key frame, {:.2} s (middle of the hold). Yellow: tested leg; dashed: table horizontal through the hip; {labels}.{faces}",
-                    k.t
+                    "{when}. Yellow: tested leg; dashed: table horizontal through the hip; {labels}.{faces}"
                 )
             }
         }

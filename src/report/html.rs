@@ -72,45 +72,62 @@ pub fn escape(s: &str) -> String {
 
 impl Exporter for HtmlExporter {
     fn serialize(&self, report: &ReportContent) -> Result<Vec<u8>> {
-        let mut h = String::new();
-        let title = match &report.header.client {
-            Some(c) => format!("{} — client {c}", wording::TITLE),
-            None => wording::TITLE.to_string(),
-        };
-        let _ = write!(
-            h,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"romcam {}\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-            env!("CARGO_PKG_VERSION"),
-            escape(&title)
-        );
+        let mut body = String::new();
         for page in &report.pages {
-            section(&mut h, &report.header, page);
+            section(&mut body, &report.header, page);
         }
-        h.push_str("</body>\n</html>\n");
-        Ok(h.into_bytes())
+        Ok(document(wording::TITLE, &report.header, "", &body))
     }
+}
+
+/// The whole file around the pages: the title (with the client's code), the style (the shared
+/// one plus `extra_style`) and the body.
+pub(super) fn document(title: &str, header: &Header, extra_style: &str, body: &str) -> Vec<u8> {
+    let title = match &header.client {
+        Some(c) => format!("{title} — client {c}"),
+        None => title.to_string(),
+    };
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"romcam {}\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{extra_style}</style>\n</head>\n<body>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(&title)
+    );
+    h.push_str(body);
+    h.push_str("</body>\n</html>\n");
+    h.into_bytes()
+}
+
+/// Opens a page: `<section class="page">`, the title with the clinic, and the label/value
+/// pairs. The caller closes the section.
+pub(super) fn page_header(h: &mut String, title: &str, clinic: Option<&str>, fields: &[(&str, String)]) {
+    h.push_str("<section class=\"page\">\n<header><h1>");
+    h.push_str(&escape(title));
+    h.push_str("</h1>");
+    if let Some(c) = clinic {
+        let _ = write!(h, "<div class=\"clinic\">{}</div>", escape(c));
+    }
+    h.push_str("</header>\n<div class=\"fields\">\n");
+    for (label, value) in fields {
+        let _ = writeln!(h, "<div><span>{}:</span> <b>{}</b></div>", escape(label), escape(value));
+    }
+    h.push_str("</div>\n");
 }
 
 fn section(h: &mut String, header: &Header, page: &PageContent) {
     let a = page.assessment;
     let withheld = a.withheld_reason.is_some();
-    h.push_str("<section class=\"page\">\n<header><h1>");
-    h.push_str(&escape(wording::TITLE));
-    h.push_str("</h1>");
-    if let Some(c) = &header.clinic {
-        let _ = write!(h, "<div class=\"clinic\">{}</div>", escape(c));
-    }
-    h.push_str("</header>\n<div class=\"fields\">\n");
-    for (label, value) in wording::header_fields(header, page) {
-        let _ = writeln!(h, "<div><span>{}:</span> <b>{}</b></div>", escape(label), escape(&value));
-    }
-    h.push_str("</div>\n<div class=\"top\">\n<figure>");
+    page_header(h, wording::TITLE, header.clinic.as_deref(), &wording::header_fields(header, page));
+    h.push_str("<div class=\"top\">\n<figure>");
     if let Some(k) = &page.key_frame {
         let b64 = base64::engine::general_purpose::STANDARD.encode(&k.jpeg);
         let _ = write!(
             h,
-            "<img src=\"data:image/jpeg;base64,{b64}\" width=\"{}\" height=\"{}\" alt=\"Key frame at {:.2} s with the skeleton, the table horizontal and the angles\">",
-            k.width, k.height, k.t
+            "<img src=\"data:image/jpeg;base64,{b64}\" width=\"{}\" height=\"{}\" alt=\"Key frame{} with the skeleton, the table horizontal and the angles\">",
+            k.width,
+            k.height,
+            k.t.map(|t| format!(" at {t:.2} s")).unwrap_or_default()
         );
     }
     let _ = writeln!(h, "<figcaption>{}</figcaption></figure>", escape(&wording::key_frame_caption(page)));
@@ -148,7 +165,7 @@ fn section(h: &mut String, header: &Header, page: &PageContent) {
         "Angles over the clip"
     };
     let _ = writeln!(h, "<h2>{}</h2>", escape(note));
-    let fig = chart::angle_chart(a, page.key_frame.as_ref().map(|k| k.t), 515.0);
+    let fig = chart::angle_chart(a, page.key_frame.as_ref().and_then(|k| k.t), 515.0);
     h.push_str(&svg(&fig));
     if a.warnings.is_empty() {
         h.push_str("<p class=\"ok\">Quality checks: no warnings.</p>\n");
@@ -178,12 +195,18 @@ fn num(v: f32) -> String {
 
 /// The chart as inline SVG, in the same units (points) as the PDF.
 pub fn svg(fig: &Figure) -> String {
+    svg_labelled(fig, "Hip extension and knee flexion over the clip")
+}
+
+/// A figure as inline SVG, with `label` for screen readers.
+pub fn svg_labelled(fig: &Figure, label: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Hip extension and knee flexion over the clip\" font-family=\"'DejaVu Sans', Verdana, Arial, sans-serif\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" font-family=\"'DejaVu Sans', Verdana, Arial, sans-serif\">",
         num(fig.width),
-        num(fig.height)
+        num(fig.height),
+        escape(label)
     );
     for p in &fig.prims {
         match p {
@@ -209,6 +232,17 @@ pub fn svg(fig: &Figure) -> String {
                     pts.join(" "),
                     colour.hex(),
                     num(*width)
+                );
+            }
+            Prim::Dot { x, y, r, fill, outline } => {
+                let _ = writeln!(
+                    s,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1\"/>",
+                    num(*x),
+                    num(*y),
+                    num(*r),
+                    fill.hex(),
+                    outline.hex()
                 );
             }
             Prim::Text { x, y, em, anchor, colour, weight, text } => {

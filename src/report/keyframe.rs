@@ -30,10 +30,14 @@ pub struct KeyFrame {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    /// Time in the clip and frame index.
-    pub t: f64,
-    pub frame: usize,
+    /// Time in the clip and frame index; unknown for a key frame read back from the client
+    /// store (the time is printed on the picture itself).
+    pub t: Option<f64>,
+    pub frame: Option<usize>,
+    /// Whether the face is known to be blurred.
     pub faces_blurred: bool,
+    /// Read back from the client store rather than drawn from this run's poses.
+    pub stored: bool,
 }
 
 fn v(l: &Landmark, scale: f64) -> Vec2 {
@@ -127,10 +131,43 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
         jpeg,
         width: image.cols() as u32,
         height: image.rows() as u32,
-        t: snap.t,
-        frame: snap.index,
+        t: Some(snap.t),
+        frame: Some(snap.index),
         faces_blurred: blur_faces,
+        stored: false,
     }))
+}
+
+/// The key frame stored with an assessment (the annotated PNG `assess --client` kept), made ready
+/// for a report: re-encoded as JPEG for the PDF and HTML, and scaled down to at most `max_width`
+/// pixels when given (a small picture beside another). None when the stored bytes are not a
+/// picture.
+pub fn from_stored_png(png: &[u8], max_width: Option<u32>) -> Option<KeyFrame> {
+    let decoded = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?;
+    let mut rgb = decoded.to_rgb8();
+    if let Some(w) = max_width.filter(|w| *w > 0 && rgb.width() > *w) {
+        let h = ((rgb.height() as f64 * w as f64 / rgb.width() as f64).round() as u32).max(1);
+        rgb = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 88).encode_image(&rgb).ok()?;
+    let png = if max_width.is_some() {
+        let mut out = std::io::Cursor::new(Vec::new());
+        rgb.write_to(&mut out, image::ImageFormat::Png).ok()?;
+        out.into_inner()
+    } else {
+        png.to_vec()
+    };
+    Some(KeyFrame {
+        png,
+        jpeg,
+        width: rgb.width(),
+        height: rgb.height(),
+        t: None,
+        frame: None,
+        faces_blurred: false,
+        stored: true,
+    })
 }
 
 /// The part of the frame around what was drawn, with a margin; the whole frame when nothing was.

@@ -3,20 +3,24 @@
 //!
 //! Formats: PDF (the main report, one page per assessment), self-contained HTML with the same
 //! content, CSV of the per-frame series, PNG of the annotated key frame, and MP4 (the clip with
-//! the skeleton drawn on). Every file is written atomically and never replaces an existing one
+//! the skeleton drawn on). `romcam report` makes PDF and HTML from the client store: one stored
+//! assessment, a before/after comparison ([`comparison`]) or a client's history ([`history`]). Every file is written atomically and never replaces an existing one
 //! without `--force`.
 
 pub mod chart;
+pub mod comparison;
 pub mod content;
 pub mod csv;
 pub mod face;
 pub mod fonts;
+pub mod history;
 pub mod html;
 pub mod keyframe;
 pub mod overlay;
 pub mod pdf;
 pub mod png;
 pub mod store_views;
+pub mod stored;
 pub mod terminal;
 pub mod video;
 
@@ -163,6 +167,21 @@ pub struct ReportRequest {
     pub phase: Option<String>,
 }
 
+/// The settings given with `--config`, or those of the default settings file (a warning when it
+/// cannot be read).
+pub fn resolve_config(given: &Option<ReportConfig>) -> ReportConfig {
+    match given {
+        Some(c) => c.clone(),
+        None => {
+            let (c, warning) = ReportConfig::load_default();
+            if let Some(w) = warning {
+                eprintln!("romcam: warning: {w}; the report names no clinic or therapist");
+            }
+            c
+        }
+    }
+}
+
 /// Renders the key frame, gathers the content and writes the requested reports of one
 /// assessment.
 pub fn write_assessment_reports(
@@ -174,16 +193,7 @@ pub fn write_assessment_reports(
     if request.targets.is_empty() {
         return Ok(());
     }
-    let config = match &request.config {
-        Some(c) => c.clone(),
-        None => {
-            let (c, warning) = ReportConfig::load_default();
-            if let Some(w) = warning {
-                eprintln!("romcam: warning: {w}; the report names no clinic or therapist");
-            }
-            c
-        }
-    };
+    let config = resolve_config(&request.config);
     let key_frame = keyframe::render(track, assessment, request.blur_faces)?;
     let mut header = Header::new(&config);
     header.client = request.client.clone();

@@ -20,56 +20,56 @@ use super::content::{wording, Header, PageContent, ReportContent};
 use super::fonts::{self, Weight};
 use super::Exporter;
 
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
-const MARGIN_X: f32 = 40.0;
-const TOP: f32 = 36.0;
-const BOTTOM: f32 = PAGE_H - 30.0;
-const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
-const RED: Rgb = Rgb(165, 28, 28);
-const AMBER: Rgb = Rgb(150, 90, 0);
-const RULE: Rgb = Rgb(190, 190, 190);
+pub(super) const PAGE_W: f32 = 595.28;
+pub(super) const PAGE_H: f32 = 841.89;
+pub(super) const MARGIN_X: f32 = 40.0;
+pub(super) const TOP: f32 = 36.0;
+pub(super) const BOTTOM: f32 = PAGE_H - 30.0;
+pub(super) const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
+pub(super) const RED: Rgb = Rgb(165, 28, 28);
+pub(super) const AMBER: Rgb = Rgb(150, 90, 0);
+pub(super) const RULE: Rgb = Rgb(190, 190, 190);
 
 pub struct PdfExporter;
 
-enum Item {
+pub(super) enum Item {
     Prim(Prim),
     Image { x: f32, y: f32, w: f32, h: f32, jpeg: Vec<u8> },
 }
 
 /// Pages being laid out, with a cursor going down the current page.
-struct Layout {
-    pages: Vec<Vec<Item>>,
-    y: f32,
+pub(super) struct Layout {
+    pub(super) pages: Vec<Vec<Item>>,
+    pub(super) y: f32,
 }
 
 impl Layout {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Layout { pages: vec![Vec::new()], y: TOP }
     }
 
-    fn new_page(&mut self) {
+    pub(super) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = TOP;
     }
 
     /// Starts a new page unless `height` more fits on this one.
-    fn need(&mut self, height: f32) {
+    pub(super) fn need(&mut self, height: f32) {
         if self.y + height > BOTTOM && self.y > TOP {
             self.new_page();
         }
     }
 
-    fn push(&mut self, item: Item) {
+    pub(super) fn push(&mut self, item: Item) {
         self.pages.last_mut().expect("a page").push(item);
     }
 
-    fn prim(&mut self, p: Prim) {
+    pub(super) fn prim(&mut self, p: Prim) {
         self.push(Item::Prim(p));
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn text(
+    pub(super) fn text(
         &mut self,
         x: f32,
         baseline: f32,
@@ -82,7 +82,7 @@ impl Layout {
         self.prim(Prim::Text { x, y: baseline, em, anchor, colour, weight, text: text.to_string() });
     }
 
-    fn rule(&mut self, y: f32) {
+    pub(super) fn rule(&mut self, y: f32) {
         self.prim(Prim::Line {
             points: vec![(MARGIN_X, y), (MARGIN_X + WIDTH, y)],
             colour: RULE,
@@ -91,9 +91,14 @@ impl Layout {
         });
     }
 
+    /// A horizontal rule from x0 to x1.
+    pub(super) fn rule_at(&mut self, x0: f32, x1: f32, y: f32) {
+        self.prim(Prim::Line { points: vec![(x0, y), (x1, y)], colour: RULE, width: 0.6, dash: None });
+    }
+
     /// Wrapped text at (x, top), returning its height. Does not move the cursor.
     #[allow(clippy::too_many_arguments)]
-    fn paragraph(
+    pub(super) fn paragraph(
         &mut self,
         x: f32,
         top: f32,
@@ -112,7 +117,7 @@ impl Layout {
     }
 
     /// A figure placed at (x, top).
-    fn figure(&mut self, fig: &Figure, x: f32, top: f32) {
+    pub(super) fn figure(&mut self, fig: &Figure, x: f32, top: f32) {
         for p in &fig.prims {
             let moved = match p.clone() {
                 Prim::Rect { x: rx, y, w, h, fill } => Prim::Rect { x: rx + x, y: y + top, w, h, fill },
@@ -122,6 +127,9 @@ impl Layout {
                     width,
                     dash,
                 },
+                Prim::Dot { x: dx, y, r, fill, outline } => {
+                    Prim::Dot { x: dx + x, y: y + top, r, fill, outline }
+                }
                 Prim::Text { x: tx, y, em, anchor, colour, weight, text } => {
                     Prim::Text { x: tx + x, y: y + top, em, anchor, colour, weight, text }
                 }
@@ -131,7 +139,7 @@ impl Layout {
     }
 }
 
-fn paragraph_height(text: &str, em: f32, weight: Weight, width: f32) -> f32 {
+pub(super) fn paragraph_height(text: &str, em: f32, weight: Weight, width: f32) -> f32 {
     fonts::wrap(text, em, weight, width).len() as f32 * em * 1.3
 }
 
@@ -144,57 +152,70 @@ impl Exporter for PdfExporter {
             }
             lay_out_assessment(&mut layout, &report.header, page);
         }
-        let regular = Font::new(Data::from(fonts::SANS), 0).ok_or_else(|| anyhow!("the embedded font"))?;
-        let bold = Font::new(Data::from(fonts::SANS_BOLD), 0).ok_or_else(|| anyhow!("the embedded font"))?;
-        let mut doc = Document::new();
-        let total = layout.pages.len();
-        for (n, items) in layout.pages.iter().enumerate() {
-            let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow!("page size"))?;
-            let mut page = doc.start_page_with(settings);
-            let mut surface = page.surface();
-            for item in items {
-                draw(&mut surface, item, &regular, &bold)?;
-            }
-            let footer = format!("romcam {} · page {} of {}", env!("CARGO_PKG_VERSION"), n + 1, total);
-            let p = Prim::Text {
-                x: MARGIN_X + WIDTH,
-                y: PAGE_H - 16.0,
-                em: 7.0,
-                anchor: Anchor::End,
-                colour: GREY,
-                weight: Weight::Regular,
-                text: footer,
-            };
-            draw(&mut surface, &Item::Prim(p), &regular, &bold)?;
-            surface.finish();
-            page.finish();
-        }
-        let mut title = wording::TITLE.to_string();
-        if let Some(c) = &report.header.client {
-            title.push_str(&format!(" — client {c}"));
-        }
-        let mut meta = Metadata::new().title(title).creator(format!("romcam {}", env!("CARGO_PKG_VERSION")));
-        if let Some(t) = &report.header.therapist {
-            meta = meta.authors(vec![t.clone()]);
-        }
-        doc.set_metadata(meta);
-        doc.finish().map_err(|e| anyhow!("the PDF could not be assembled: {e:?}"))
+        render(&layout, wording::TITLE, &report.header)
     }
 }
 
-fn lay_out_assessment(l: &mut Layout, header: &Header, page: &PageContent) {
-    let a = page.assessment;
-    let withheld = a.withheld_reason.is_some();
-    // Title and clinic.
-    l.text(MARGIN_X, l.y + 15.0, 15.0, Weight::Bold, INK, Anchor::Start, wording::TITLE);
-    if let Some(clinic) = &header.clinic {
-        l.text(MARGIN_X + WIDTH, l.y + 15.0, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
+/// Draws the laid-out pages into a PDF, with the page footer ("page n of m") and the document's
+/// metadata (title with the client's code, the therapist as author).
+pub(super) fn render(layout: &Layout, title: &str, header: &Header) -> Result<Vec<u8>> {
+    let regular = Font::new(Data::from(fonts::SANS), 0).ok_or_else(|| anyhow!("the embedded font"))?;
+    let bold = Font::new(Data::from(fonts::SANS_BOLD), 0).ok_or_else(|| anyhow!("the embedded font"))?;
+    let mut doc = Document::new();
+    let total = layout.pages.len();
+    for (n, items) in layout.pages.iter().enumerate() {
+        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow!("page size"))?;
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        for item in items {
+            draw(&mut surface, item, &regular, &bold)?;
+        }
+        let footer = format!("romcam {} · page {} of {}", env!("CARGO_PKG_VERSION"), n + 1, total);
+        let p = Prim::Text {
+            x: MARGIN_X + WIDTH,
+            y: PAGE_H - 16.0,
+            em: 7.0,
+            anchor: Anchor::End,
+            colour: GREY,
+            weight: Weight::Regular,
+            text: footer,
+        };
+        draw(&mut surface, &Item::Prim(p), &regular, &bold)?;
+        surface.finish();
+        page.finish();
     }
+    let mut title = title.to_string();
+    if let Some(c) = &header.client {
+        title.push_str(&format!(" — client {c}"));
+    }
+    let mut meta = Metadata::new().title(title).creator(format!("romcam {}", env!("CARGO_PKG_VERSION")));
+    if let Some(t) = &header.therapist {
+        meta = meta.authors(vec![t.clone()]);
+    }
+    doc.set_metadata(meta);
+    doc.finish().map_err(|e| anyhow!("the PDF could not be assembled: {e:?}"))
+}
+
+/// The top of a page: the title (the clinic at the right), then label/value pairs in three
+/// columns between two rules.
+pub(super) fn page_header(l: &mut Layout, title: &str, clinic: Option<&str>, fields: &[(&str, String)]) {
+    if let Some(clinic) = clinic {
+        // Beside the title when both fit on the line, else on a line of its own above it.
+        let both = fonts::text_width(title, 15.0, Weight::Bold)
+            + 16.0
+            + fonts::text_width(clinic, 10.0, Weight::Bold);
+        if both > WIDTH {
+            let clinic = fit(clinic, 10.0, Weight::Bold, WIDTH);
+            l.text(MARGIN_X + WIDTH, l.y + 8.0, 10.0, Weight::Bold, GREY, Anchor::End, &clinic);
+            l.y += 14.0;
+        } else {
+            l.text(MARGIN_X + WIDTH, l.y + 15.0, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
+        }
+    }
+    l.text(MARGIN_X, l.y + 15.0, 15.0, Weight::Bold, INK, Anchor::Start, title);
     l.y += 23.0;
     l.rule(l.y);
     l.y += 4.0;
-    // Header: three columns of label/value pairs.
-    let fields = wording::header_fields(header, page);
     let col_w = WIDTH / 3.0;
     for (i, (label, value)) in fields.iter().enumerate() {
         let (col, row) = (i % 3, i / 3);
@@ -208,6 +229,13 @@ fn lay_out_assessment(l: &mut Layout, header: &Header, page: &PageContent) {
     l.y += 11.0 + 13.0 * fields.len().div_ceil(3) as f32;
     l.rule(l.y - 6.0);
     l.y += 6.0;
+}
+
+fn lay_out_assessment(l: &mut Layout, header: &Header, page: &PageContent) {
+    let a = page.assessment;
+    let withheld = a.withheld_reason.is_some();
+    let fields = wording::header_fields(header, page);
+    page_header(l, wording::TITLE, header.clinic.as_deref(), &fields);
 
     // Key frame, and the result in words beside it.
     let (img_w, img_h) = match &page.key_frame {
@@ -289,7 +317,7 @@ fn lay_out_assessment(l: &mut Layout, header: &Header, page: &PageContent) {
     l.y = y + 10.0;
 
     // The angles over the clip.
-    let fig = chart::angle_chart(a, page.key_frame.as_ref().map(|k| k.t), WIDTH);
+    let fig = chart::angle_chart(a, page.key_frame.as_ref().and_then(|k| k.t), WIDTH);
     let note = if withheld {
         "Angles over the clip (per frame; for checking the recording only: the result is withheld)"
     } else {
@@ -344,7 +372,7 @@ fn lay_out_assessment(l: &mut Layout, header: &Header, page: &PageContent) {
 }
 
 /// Shortens a one-line value to fit, with an ellipsis.
-fn fit(text: &str, em: f32, weight: Weight, width: f32) -> String {
+pub(super) fn fit(text: &str, em: f32, weight: Weight, width: f32) -> String {
     if fonts::text_width(text, em, weight) <= width {
         return text.to_string();
     }
@@ -401,6 +429,31 @@ fn draw(surface: &mut krilla::surface::Surface, item: &Item, regular: &Font, bol
                     line_cap: if dash.is_some() { LineCap::Butt } else { LineCap::Round },
                     line_join: LineJoin::Round,
                     dash: dash.map(|d| StrokeDash { array: vec![d, d], offset: 0.0 }),
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+            }
+        }
+        Item::Prim(Prim::Dot { x, y, r, fill, outline }) => {
+            // A circle from four cubic Béziers.
+            const K: f32 = 0.552_284_8;
+            let (x, y, r) = (*x, *y, *r);
+            let mut pb = PathBuilder::new();
+            pb.move_to(x + r, y);
+            pb.cubic_to(x + r, y + K * r, x + K * r, y + r, x, y + r);
+            pb.cubic_to(x - K * r, y + r, x - r, y + K * r, x - r, y);
+            pb.cubic_to(x - r, y - K * r, x - K * r, y - r, x, y - r);
+            pb.cubic_to(x + K * r, y - r, x + r, y - K * r, x + r, y);
+            pb.close();
+            if let Some(path) = pb.finish() {
+                surface.set_fill(Some(Fill {
+                    paint: colour(*fill).into(),
+                    opacity: NormalizedF32::ONE,
+                    rule: Default::default(),
+                }));
+                surface.set_stroke(Some(Stroke {
+                    paint: colour(*outline).into(),
+                    width: 1.0,
                     ..Stroke::default()
                 }));
                 surface.draw_path(&path);

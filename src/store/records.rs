@@ -269,6 +269,15 @@ impl Store {
         Ok((stored, full))
     }
 
+    /// The annotated key frame (PNG) stored with an assessment, if one was.
+    pub fn key_frame(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .query_row("SELECT key_frame_png FROM assessments WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| store_error(&self.path, e))?
+            .ok_or_else(|| RomcamError::Store(format!("no assessment {id} in the store")).into())
+    }
+
     /// Erases a client with every session and assessment (right to erasure). Deleted pages are
     /// overwritten (secure_delete) and the write-ahead log is truncated.
     pub fn delete_client(&mut self, code: &str) -> Result<usize> {
