@@ -429,7 +429,7 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     if let (Some(t), Some(store)) = (&target, opened.as_mut()) {
         let date = t.session.clone().unwrap_or_else(store::records::today);
         let key_frame =
-            crate::report::keyframe::render(&track, &assessment, report.blur_faces)?.map(|k| k.png);
+            crate::report::keyframe::render(&track, &assessment, report.blurs_faces())?.map(|k| k.png);
         let id = store.record_assessment(&NewAssessment {
             client: &t.client,
             session_date: &date,

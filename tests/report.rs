@@ -250,7 +250,11 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let _keep = Keep(d.to_path_buf());
-    let config = ReportConfig { clinic: Some("Physio Nord".into()), therapist: Some("A. Jensen".into()) };
+    let config = ReportConfig {
+        clinic: Some("Physio Nord".into()),
+        therapist: Some("A. Jensen".into()),
+        blur_faces: None,
+    };
     let key = report::keyframe::render(&track, &withheld, false).unwrap().expect("a key frame");
     let mut page = PageContent::new(&withheld, Some(key.clone()));
     page.phase = Some("after".into());

@@ -17,12 +17,15 @@ use crate::assess::Assessment;
 /// ```toml
 /// clinic = "Physiotherapie am Markt"
 /// therapist = "A. Jensen"
+/// blur_faces = true   # blur the client's face in every image and video, as --blur-faces does
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportConfig {
     pub clinic: Option<String>,
     pub therapist: Option<String>,
+    /// Make `--blur-faces` the default.
+    pub blur_faces: Option<bool>,
 }
 
 impl ReportConfig {
@@ -167,6 +170,18 @@ pub fn short_citation(source: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_settings_file_can_make_face_blurring_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("config.toml");
+        std::fs::write(&f, "clinic = \"Physio Nord\"\nblur_faces = true\n").unwrap();
+        let c = ReportConfig::from_file(&f).unwrap();
+        assert_eq!(c.blur_faces, Some(true));
+        std::fs::write(&f, "blur_face = true\n").unwrap();
+        assert!(ReportConfig::from_file(&f).is_err(), "a misspelt key is refused");
+    }
+
     use super::*;
 
     #[test]

@@ -167,6 +167,13 @@ pub struct ReportRequest {
     pub phase: Option<String>,
 }
 
+impl ReportRequest {
+    /// `--blur-faces`, or `blur_faces = true` in the settings file.
+    pub fn blurs_faces(&self) -> bool {
+        self.blur_faces || resolve_config(&self.config).blur_faces.unwrap_or(false)
+    }
+}
+
 /// The settings given with `--config`, or those of the default settings file (a warning when it
 /// cannot be read).
 pub fn resolve_config(given: &Option<ReportConfig>) -> ReportConfig {
@@ -194,14 +201,15 @@ pub fn write_assessment_reports(
         return Ok(());
     }
     let config = resolve_config(&request.config);
-    let key_frame = keyframe::render(track, assessment, request.blur_faces)?;
+    let blur_faces = request.blur_faces || config.blur_faces.unwrap_or(false);
+    let key_frame = keyframe::render(track, assessment, blur_faces)?;
     let mut header = Header::new(&config);
     header.client = request.client.clone();
     let mut page = PageContent::new(assessment, key_frame);
     page.session_date = request.session_date.clone();
     page.phase = request.phase.clone();
     let content = ReportContent::single(header, page);
-    let source = VideoSource { clip, frames: &track.frames, blur_faces: request.blur_faces };
+    let source = VideoSource { clip, frames: &track.frames, blur_faces };
     write_reports(&request.targets, &content, Some(&source), request.force)
 }
 
