@@ -114,7 +114,7 @@ pub fn open_session(model: &Path, threads: usize) -> Result<Session> {
         .map_err(|e| fail(e.to_string()))?
         .with_inter_threads(1)
         .map_err(|e| fail(e.to_string()))?
-        .with_intra_op_spinning(std::env::var_os("ROMCAM_SPIN").is_some())
+        .with_intra_op_spinning(false)
         .map_err(|e| fail(e.to_string()))?
         .commit_from_file(model)
         .map_err(|e| fail(e.to_string()).into())
