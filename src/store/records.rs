@@ -116,6 +116,11 @@ pub fn today() -> String {
     chrono::Local::now().format("%Y-%m-%d").to_string()
 }
 
+/// The one statement that writes an assessment row (used by `assess --client` and `import`).
+pub(crate) const INSERT_ASSESSMENT: &str = "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, \
+     knee_flexion_deg, uncertainty_deg, result_json, video_path, video_sha256, model, romcam_version, thresholds_json, \
+     created_at, key_frame_png, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
 const ASSESSMENT_COLUMNS: &str =
     "a.id, c.code, s.date, a.side, a.phase, a.hip_extension_deg, a.knee_flexion_deg, \
      a.uncertainty_deg, a.created_at, a.video_path, a.video_sha256, a.model, a.romcam_version";
@@ -173,9 +178,7 @@ impl Store {
             .map_err(err)?;
         let a = new.assessment;
         tx.execute(
-            "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, \
-             result_json, video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            INSERT_ASSESSMENT,
             params![
                 session_id,
                 a.test_side,

@@ -125,9 +125,7 @@ impl Store {
                     None => None,
                 };
                 tx.execute(
-                    "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, \
-                     result_json, video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    super::records::INSERT_ASSESSMENT,
                     params![
                         session_id,
                         a.side,
