@@ -70,6 +70,41 @@ pub enum Prim {
     },
 }
 
+/// A horizontal reference line across a plot (a norm or a limit) with its label to the right,
+/// keeping labels of close lines apart.
+pub fn reference_line(
+    fig: &mut Figure,
+    (x0, x1): (f32, f32),
+    y: f32,
+    colour: Rgb,
+    dashed: bool,
+    text: String,
+    label_ys: &mut Vec<f32>,
+) {
+    fig.prims.push(Prim::Line {
+        points: vec![(x0, y), (x1, y)],
+        colour,
+        width: 0.8,
+        dash: Some(if dashed { 3.0 } else { 1.0 }),
+    });
+    let mut ly = y + 2.3;
+    for other in label_ys.iter() {
+        if (ly - other).abs() < 8.0 {
+            ly = if ly <= *other { other - 8.0 } else { other + 8.0 };
+        }
+    }
+    label_ys.push(ly);
+    fig.prims.push(Prim::Text {
+        x: x1 + 4.0,
+        y: ly,
+        em: 6.5,
+        anchor: Anchor::Start,
+        colour,
+        weight: Weight::Regular,
+        text,
+    });
+}
+
 /// A drawing of `width` x `height` points.
 #[derive(Debug, Clone, Default)]
 pub struct Figure {
@@ -276,30 +311,9 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
         }
         let mut label_ys: Vec<f32> = Vec::new();
         for (v, label, dashed) in lines {
-            let y = y_of(*v);
-            fig.prims.push(Prim::Line {
-                points: vec![(left, y), (left + plot_w, y)],
-                colour: if *dashed { GREY } else { panel.colour },
-                width: 0.8,
-                dash: Some(if *dashed { 3.0 } else { 1.0 }),
-            });
-            // Keep the two labels apart when the lines are close.
-            let mut ly = y + 2.3;
-            for other in &label_ys {
-                if (ly - other).abs() < 8.0 {
-                    ly = if ly <= *other { other - 8.0 } else { other + 8.0 };
-                }
-            }
-            label_ys.push(ly);
-            fig.prims.push(Prim::Text {
-                x: left + plot_w + 4.0,
-                y: ly,
-                em: 6.5,
-                anchor: Anchor::Start,
-                colour: if *dashed { GREY } else { panel.colour },
-                weight: Weight::Regular,
-                text: format!("{label} {}", short_value(*v)),
-            });
+            let colour = if *dashed { GREY } else { panel.colour };
+            let text = format!("{label} {}", short_value(*v));
+            reference_line(&mut fig, (left, left + plot_w), y_of(*v), colour, *dashed, text, &mut label_ys);
         }
         for (series, w, colour) in
             [(&panel.raw, 0.6, panel.colour.lighter(0.55)), (&panel.smooth, 1.4, panel.colour)]

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use anyhow::Result;
 
-use super::chart::{nice_step, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY, GRID, INK};
+use super::chart::{
+    nice_step, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY, GRID, INK,
+};
 use super::comparison::method_footer;
 use super::content::{short_citation, Header};
 use super::fonts::{self, Weight};
@@ -268,30 +270,9 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
         }
         let mut label_ys: Vec<f32> = Vec::new();
         for (v, label, dashed) in &s.lines {
-            let y = y_of(*v);
-            fig.prims.push(Prim::Line {
-                points: vec![(left, y), (left + plot_w, y)],
-                colour: GREY,
-                width: 0.8,
-                dash: Some(if *dashed { 3.0 } else { 1.0 }),
-            });
-            let mut ly = y + 2.3;
-            for other in &label_ys {
-                if (ly - other).abs() < 8.0 {
-                    ly = if ly <= *other { other - 8.0 } else { other + 8.0 };
-                }
-            }
-            label_ys.push(ly);
             let value = if s.signed { format!("{v:+.1}") } else { format!("{v:.1}") };
-            fig.prims.push(Prim::Text {
-                x: left + plot_w + 4.0,
-                y: ly,
-                em: 6.5,
-                anchor: Anchor::Start,
-                colour: GREY,
-                weight: Weight::Regular,
-                text: format!("{label} {value}"),
-            });
+            let text = format!("{label} {value}");
+            reference_line(&mut fig, (left, left + plot_w), y_of(*v), GREY, *dashed, text, &mut label_ys);
         }
         for side in ["left", "right"] {
             let colour = side_colour(side);
