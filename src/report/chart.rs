@@ -70,6 +70,18 @@ pub enum Prim {
     },
 }
 
+/// The thin grey box around a plot area.
+pub fn plot_frame(fig: &mut Figure, left: f32, top: f32, width: f32, height: f32) {
+    let points = vec![
+        (left, top),
+        (left + width, top),
+        (left + width, top + height),
+        (left, top + height),
+        (left, top),
+    ];
+    fig.prims.push(Prim::Line { points, colour: Rgb(170, 170, 170), width: 0.5, dash: None });
+}
+
 /// A horizontal reference line across a plot (a norm or a limit) with its label to the right,
 /// keeping labels of close lines apart.
 pub fn reference_line(
@@ -323,14 +335,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
                 fig.prims.push(Prim::Line { points, colour, width: w, dash: None });
             }
         }
-        let frame = vec![
-            (left, py),
-            (left + plot_w, py),
-            (left + plot_w, py + panel_h),
-            (left, py + panel_h),
-            (left, py),
-        ];
-        fig.prims.push(Prim::Line { points: frame, colour: Rgb(170, 170, 170), width: 0.5, dash: None });
+        plot_frame(&mut fig, left, py, plot_w, panel_h);
         for s in ticks(0.0, t_end, x_step) {
             let x = x_of(s);
             let yb = py + panel_h;

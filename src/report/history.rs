@@ -6,7 +6,7 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use super::chart::{
-    nice_step, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY, GRID, INK,
+    nice_step, plot_frame, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY, GRID, INK,
 };
 use super::comparison::method_footer;
 use super::content::{short_citation, Header};
@@ -296,14 +296,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
                 fig.prims.push(Prim::Dot { x: *x, y: *y, r: 3.0, fill, outline: colour });
             }
         }
-        let frame = vec![
-            (left, py),
-            (left + plot_w, py),
-            (left + plot_w, py + panel_h),
-            (left, py + panel_h),
-            (left, py),
-        ];
-        fig.prims.push(Prim::Line { points: frame, colour: Rgb(170, 170, 170), width: 0.5, dash: None });
+        plot_frame(&mut fig, left, py, plot_w, panel_h);
         // Session dates under the slots, thinned out when they would collide.
         let label_w = fonts::text_width("2026-11-20", 6.3, Weight::Regular) + 6.0;
         let every = ((label_w * ns as f32 / plot_w).ceil() as usize).max(1);
