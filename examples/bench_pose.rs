@@ -29,7 +29,8 @@ fn main() -> anyhow::Result<()> {
 
     let t0 = Instant::now();
     let mut detector = PersonDetector::open(&dir.join("pose_detection.onnx"), threads)?;
-    let mut landmarks = LandmarkModel::open(&dir.join("pose_landmark_full.onnx"), threads)?;
+    let mut landmarks =
+        LandmarkModel::open(&dir.join(romcam::runtime::LandmarkModel::Full.file_name()), threads)?;
     let startup_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     let n = frames.len().min(100);

@@ -21,6 +21,14 @@ tf2onnx, onnx and onnxruntime. Subcommands:
       and print the max abs difference per output. With --ref DIR, also run DIR/NAME.onnx (a
       reference conversion) on the same input, require the same input/output names and shapes,
       and print the difference to it. Exits non-zero when a name, shape or tolerance check fails.
+
+  prune SRC.onnx DST.onnx
+      Write the landmark model SRC without the branches romcam does not use: the segmentation
+      mask (Identity_2, about half of the model's compute) and the world landmarks (Identity_4).
+      DST keeps the input and the outputs Identity, Identity_1 and Identity_3 with their names,
+      computed by the very same nodes and weights (onnx.utils.Extractor keeps every node that
+      feeds them and drops the rest). DST is checked to give exactly (max abs difference 0) the
+      outputs of SRC on random input. The same SRC always gives the same DST, byte for byte.
 """
 
 import argparse
@@ -312,6 +320,34 @@ def check(out_dir, names, ref_dir, seed):
         sys.exit(1)
 
 
+# The outputs romcam reads from a landmark model; the pruned model keeps exactly these.
+PRUNED_OUTPUTS = ["Identity", "Identity_1", "Identity_3"]
+
+
+def prune(src, dst):
+    import onnx
+    from onnx import utils
+    model = onnx.load(src)
+    pruned = utils.Extractor(model).extract_model(["input_1"], PRUNED_OUTPUTS)
+    pruned.doc_string = (model.doc_string + " Pruned by romcam scripts/convert_models.py: only "
+                         + ", ".join(PRUNED_OUTPUTS) + " kept.").strip()
+    onnx.checker.check_model(pruned)
+    tmp = dst + ".tmp"
+    onnx.save(pruned, tmp)
+    a, b = _ort_session(src), _ort_session(tmp)
+    worst = 0.0
+    for seed in (0, 1, 2):
+        x = {"input_1": np.random.default_rng(seed).uniform(0, 1, (1, 256, 256, 3)).astype(np.float32)}
+        for ya, yb in zip(a.run(PRUNED_OUTPUTS, x), b.run(PRUNED_OUTPUTS, x)):
+            worst = max(worst, float(np.max(np.abs(ya - yb))))
+    if worst != 0.0:
+        os.remove(tmp)
+        sys.exit(f"pruned {dst} differs from {src}: max abs diff {worst:g}")
+    os.replace(tmp, dst)
+    print(f"  {os.path.basename(dst)}: {len(model.graph.node)} -> {len(pruned.graph.node)} nodes, "
+          f"outputs {PRUNED_OUTPUTS}; vs {os.path.basename(src)}: max abs diff {worst:g}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -324,9 +360,14 @@ def main():
     c.add_argument("names", nargs="+")
     c.add_argument("--ref", default=None)
     c.add_argument("--seed", type=int, default=0)
+    r = sub.add_parser("prune")
+    r.add_argument("src")
+    r.add_argument("dst")
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args.src, args.dst)
+    elif args.cmd == "prune":
+        prune(args.src, args.dst)
     else:
         check(args.out_dir, args.names, args.ref, args.seed)
 

@@ -35,7 +35,7 @@ fn model_checksums_match_sha256sums() {
         assert_eq!(got, want, "checksum of {name}");
         checked += 1;
     }
-    assert_eq!(checked, 3, "detector, full and lite landmark models");
+    assert_eq!(checked, 5, "detector, full and lite landmark models, and their pruned copies");
 }
 
 #[test]
@@ -48,7 +48,12 @@ fn detector_finds_the_lying_person_and_landmarks_see_them() {
     let best = &people[0];
     assert!(best.score > 0.5);
     assert!(best.horizontalness() > 0.7, "a lying person has a horizontal body axis");
-    for file in ["pose_landmark_full.onnx", "pose_landmark_lite.onnx"] {
+    for file in [
+        "pose_landmark_full.onnx",
+        "pose_landmark_lite.onnx",
+        "pose_landmark_full_noseg.onnx",
+        "pose_landmark_lite_noseg.onnx",
+    ] {
         let mut model = LandmarkModel::open(&models().join(file), 2).expect("landmark model loads");
         let roi = BodyRoi::from_alignment_points(best.keypoints[0], best.keypoints[1]);
         let seen = model.estimate(&frame, &roi).expect("landmarks run");
@@ -67,4 +72,31 @@ fn blank_frame_has_no_detection() {
     let mut detector =
         PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
     assert!(detector.detect(&blank).expect("runs").is_empty());
+}
+
+/// The pruned landmark models romcam runs compute exactly what the full conversions compute.
+#[test]
+fn pruned_landmark_models_give_the_same_landmarks() {
+    let frame = sample_frame("dev02_post_left.mp4", 6.0);
+    let mut detector =
+        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let people = detector.detect_any_orientation(&frame).expect("detector runs");
+    let best = people.first().expect("a person on a sample frame");
+    let roi = BodyRoi::from_alignment_points(best.keypoints[0], best.keypoints[1]);
+    for kind in ["full", "lite"] {
+        let mut run = |file: String| {
+            let mut model = LandmarkModel::open(&models().join(file), 1).expect("landmark model loads");
+            model.estimate(&frame, &roi).expect("landmarks run")
+        };
+        let whole = run(format!("pose_landmark_{kind}.onnx"));
+        let pruned = run(format!("pose_landmark_{kind}_noseg.onnx"));
+        assert_eq!(whole.presence, pruned.presence, "{kind}: presence");
+        for (i, (a, b)) in whole.landmarks.iter().zip(&pruned.landmarks).enumerate() {
+            assert!(
+                (a.x - b.x).abs() < 1e-3 && (a.y - b.y).abs() < 1e-3,
+                "{kind}: landmark {i} {a:?} vs {b:?}"
+            );
+            assert!((a.visibility - b.visibility).abs() < 1e-5, "{kind}: landmark {i} visibility");
+        }
+    }
 }
