@@ -422,7 +422,9 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     let track = pose::estimate_pose(video, &options, &mut |d, n| bar.update(d, n))?;
     bar.finish();
     let options = MeasureOptions { side, ..MeasureOptions::default() };
+    let measure_started = std::time::Instant::now();
     let measurement = measure::measure(&track, &options)?;
+    log::debug!("measure stage {:.2} s", measure_started.elapsed().as_secs_f64());
     let model = format!("BlazePose {} (ONNX)", args.model.file_name());
     let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
     let mut report = report;

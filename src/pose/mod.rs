@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::RomcamError;
 use crate::runtime::{self, LandmarkModel as LandmarkModelKind};
-use crate::video::{VideoInfo, VideoReader};
+use crate::video::{self, DecodedFrame, VideoInfo, VideoReader};
+use landmarks::LandmarkEstimate;
 
 /// Number of body landmarks reported (BlazePose order; left = the subject's left).
 pub const BODY_LANDMARKS: usize = 33;
@@ -160,61 +161,43 @@ pub fn open_tracker(options: &PoseOptions) -> Result<tracker::PoseTracker> {
 }
 
 /// Runs the pose stage over a clip. `progress` is told (frames done, frames expected).
+/// Decoding runs on its own thread, overlapped with inference.
 pub fn estimate_pose(
     path: &Path,
     options: &PoseOptions,
     progress: &mut dyn FnMut(usize, u64),
 ) -> Result<PoseTrack> {
-    let mut reader = VideoReader::open(path, options.max_side)?;
+    let started = std::time::Instant::now();
+    let reader = VideoReader::open(path, options.max_side)?;
     let video = reader.info().clone();
     let mut tracker = open_tracker(options)?;
+    let mut times = StageTimes { open: started.elapsed().as_secs_f64(), ..StageTimes::default() };
+    let mut sampler = FrameSampler::new(options.sampling);
     let mut frames = Vec::new();
     let mut snapshots: Vec<Snapshot> = Vec::new();
     let mut next_snapshot_t = 0.0;
-    let mut next_sample_t = f64::NEG_INFINITY;
-    let mut decoded = 0usize;
-    let mut last: Option<(f64, Vec<Landmark>)> = None;
-    let mut still = false;
-    while let Some(t) = reader.advance()? {
+    let mut waited = std::time::Instant::now();
+    video::decode_in_background(reader, sampler.decode_interval(), |DecodedFrame { frame, decoded }| {
+        times.wait += waited.elapsed().as_secs_f64();
+        times.decoded = decoded;
         crate::interrupt::check()?;
-        decoded += 1;
         progress(decoded, video.frame_count);
-        if let Sampling::Adaptive { .. } = options.sampling {
-            if t + 1e-6 < next_sample_t {
-                continue;
-            }
+        if !sampler.wants(frame.t) {
+            waited = std::time::Instant::now();
+            return Ok(());
         }
-        let frame = reader.current_frame()?;
         let mirror = match options.mirror_average {
             MirrorPolicy::Always => true,
-            MirrorPolicy::WhenStill => still,
+            MirrorPolicy::WhenStill => sampler.still,
             MirrorPolicy::Never => false,
         };
+        let t0 = std::time::Instant::now();
         let estimate = tracker.track(&frame.image, mirror)?;
-        let scale = frame.scale as f32;
-        let pose_frame = match estimate {
-            Some(e) => PoseFrame {
-                t: frame.t,
-                presence: e.presence,
-                landmarks: Some(
-                    e.landmarks
-                        .iter()
-                        .take(BODY_LANDMARKS)
-                        .map(|l| Landmark { x: l.x * scale, y: l.y * scale, z: l.z * scale, ..*l })
-                        .collect(),
-                ),
-            },
-            None => PoseFrame { t: frame.t, presence: 0.0, landmarks: None },
-        };
-        if let (Some(now), Some((t0, before))) = (pose_frame.landmarks.as_deref(), last.as_ref()) {
-            still = leg_speed(now, before, frame.t - t0).is_some_and(|v| v < STILL_SPEED_TRUNKS_PER_S);
-        } else {
-            still = false;
-        }
-        if let Sampling::Adaptive { moving_hz, still_hz } = options.sampling {
-            next_sample_t = frame.t + 1.0 / if still { still_hz } else { moving_hz };
-        }
-        last = pose_frame.landmarks.clone().map(|l| (frame.t, l));
+        times.track += t0.elapsed().as_secs_f64();
+        times.tracked += 1;
+        times.mirrored += usize::from(mirror);
+        let pose_frame = to_pose_frame(estimate, frame.t, frame.scale as f32);
+        sampler.tracked(frame.t, pose_frame.landmarks.as_deref());
         if frame.t + 1e-9 >= next_snapshot_t {
             next_snapshot_t = frame.t + options.snapshot_every_s;
             snapshots.push(Snapshot {
@@ -228,12 +211,108 @@ pub fn estimate_pose(
             }
         }
         frames.push(pose_frame);
-    }
-    reader.check_complete()?;
+        waited = std::time::Instant::now();
+        Ok(())
+    })?;
+    times.detector_runs = tracker.detector_runs;
+    times.total = started.elapsed().as_secs_f64();
+    log::debug!("{times}");
     if frames.is_empty() {
         return Err(RomcamError::Input(format!("{}: contains no video frames", path.display())).into());
     }
     Ok(PoseTrack { video, model: options.model, frames, snapshots, detector_runs: tracker.detector_runs })
+}
+
+/// The tracker's estimate as a `PoseFrame` in displayed-frame pixels (`scale` = displayed
+/// pixels per pixel of the image the tracker saw).
+fn to_pose_frame(estimate: Option<LandmarkEstimate>, t: f64, scale: f32) -> PoseFrame {
+    match estimate {
+        Some(e) => PoseFrame {
+            t,
+            presence: e.presence,
+            landmarks: Some(
+                e.landmarks
+                    .iter()
+                    .take(BODY_LANDMARKS)
+                    .map(|l| Landmark { x: l.x * scale, y: l.y * scale, z: l.z * scale, ..*l })
+                    .collect(),
+            ),
+        },
+        None => PoseFrame { t, presence: 0.0, landmarks: None },
+    }
+}
+
+/// Decides which decoded frames get landmarks, following [`Sampling`].
+struct FrameSampler {
+    sampling: Sampling,
+    next_t: f64,
+    /// Whether the legs were still between the last two tracked frames.
+    still: bool,
+    last: Option<(f64, Vec<Landmark>)>,
+}
+
+impl FrameSampler {
+    fn new(sampling: Sampling) -> Self {
+        FrameSampler { sampling, next_t: f64::NEG_INFINITY, still: false, last: None }
+    }
+
+    /// The densest spacing ever wanted: frames closer than this need not even be converted.
+    fn decode_interval(&self) -> f64 {
+        match self.sampling {
+            Sampling::EveryFrame => 0.0,
+            Sampling::Adaptive { moving_hz, still_hz } => 1.0 / moving_hz.max(still_hz),
+        }
+    }
+
+    fn wants(&self, t: f64) -> bool {
+        t + 1e-6 >= self.next_t
+    }
+
+    /// Records the landmarks found at `t` and sets when the next frame is due.
+    fn tracked(&mut self, t: f64, landmarks: Option<&[Landmark]>) {
+        self.still = match (landmarks, self.last.as_ref()) {
+            (Some(now), Some((t0, before))) => {
+                leg_speed(now, before, t - t0).is_some_and(|v| v < STILL_SPEED_TRUNKS_PER_S)
+            }
+            _ => false,
+        };
+        if let Sampling::Adaptive { moving_hz, still_hz } = self.sampling {
+            self.next_t = t + 1.0 / if self.still { still_hz } else { moving_hz };
+        }
+        self.last = landmarks.map(|l| (t, l.to_vec()));
+    }
+}
+
+/// Where the pose stage spent its time (printed with `RUST_LOG=debug`).
+#[derive(Debug, Default)]
+struct StageTimes {
+    open: f64,
+    /// Time spent waiting for the decoding thread.
+    wait: f64,
+    track: f64,
+    total: f64,
+    decoded: usize,
+    tracked: usize,
+    mirrored: usize,
+    detector_runs: usize,
+}
+
+impl std::fmt::Display for StageTimes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pose stage {:.2} s: open {:.3} s, waiting for frames {:.2} s ({} frames decoded), \
+             track {:.2} s ({} frames, {} mirrored, {} detector runs)",
+            self.total,
+            self.open,
+            self.wait,
+            self.decoded,
+            self.track,
+            self.tracked,
+            self.mirrored,
+            self.detector_runs
+        )
+    }
 }
 
 /// The `romcam pose --json` document: `{"frames": [{"t", "presence", "landmarks"}]}`.
