@@ -141,7 +141,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
     let frames = &track.frames;
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let found = frames.iter().filter(|f| f.landmarks.is_some()).count();
-    let clip_duration_s = t.last().copied().unwrap_or(0.0) + 1.0 / track.video.fps;
+    let clip_duration_s = track.duration_s.max(t.last().copied().unwrap_or(0.0) + 1.0 / track.video.fps);
     if clip_duration_s < MIN_CLIP_S {
         return Err(RomcamError::NotMeasurable(format!(
             "the clip is only {clip_duration_s:.1} s long: film the whole test, at least 3 s, so that the leg can settle"
@@ -289,7 +289,7 @@ fn exposure(track: &PoseTrack) -> Option<f64> {
     let v: Vec<f64> = track
         .snapshots
         .iter()
-        .filter_map(|s| opencv::core::mean_def(&s.image).ok())
+        .filter_map(|s| s.image().and_then(|i| Ok(opencv::core::mean_def(&i)?)).ok())
         .map(|m| (m[0] + m[1] + m[2]) / 3.0)
         .collect();
     signal::median(&v)
@@ -324,7 +324,7 @@ fn horizontal_reference(
         let k = 1.0 / snap.scale;
         let trunk_px = table::Trunk { hip: trunk.hip.scale(k), shoulder: trunk.shoulder.scale(k) };
         searched += 1;
-        match table::find_table_line(&snap.image, &trunk_px) {
+        match snap.image().and_then(|image| table::find_table_line(&image, &trunk_px)) {
             Ok(Some(line)) if line.support >= 0.5 => lines.push(line),
             Ok(_) => {}
             Err(e) => log::debug!("table search failed on frame {}: {e}", snap.index),

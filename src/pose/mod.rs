@@ -44,15 +44,44 @@ pub struct PoseFrame {
     pub landmarks: Option<Vec<Landmark>>,
 }
 
-/// A decoded frame kept for later stages (table line, key frame), with its landmarks.
+/// A decoded frame kept for later stages (table line, key frame), with its landmarks. The
+/// picture is kept as a high-quality JPEG (about a tenth of the raw size): a 4K clip then stays
+/// well inside its memory budget.
 pub struct Snapshot {
     /// Position of this frame in `PoseTrack::frames`.
     pub index: usize,
     pub t: f64,
-    /// Upright BGR image, possibly downscaled.
-    pub image: Mat,
-    /// Displayed-frame pixels per pixel of `image`.
+    /// Upright BGR picture, possibly downscaled, JPEG-encoded.
+    jpeg: opencv::core::Vector<u8>,
+    /// Displayed-frame pixels per pixel of the picture.
     pub scale: f64,
+}
+
+/// JPEG quality of the kept frames: differences of one or two grey levels, far below the edge
+/// thresholds of the table search, and invisible in the key frame.
+const SNAPSHOT_JPEG_QUALITY: i32 = 95;
+
+impl Snapshot {
+    pub fn new(index: usize, t: f64, image: &Mat, scale: f64) -> Result<Self> {
+        let mut jpeg = opencv::core::Vector::<u8>::new();
+        let params = opencv::core::Vector::<i32>::from_slice(&[
+            opencv::imgcodecs::IMWRITE_JPEG_QUALITY,
+            SNAPSHOT_JPEG_QUALITY,
+        ]);
+        if !opencv::imgcodecs::imencode(".jpg", image, &mut jpeg, &params)? {
+            anyhow::bail!("a video frame cannot be kept for the key frame (JPEG encoding failed)");
+        }
+        Ok(Snapshot { index, t, jpeg, scale })
+    }
+
+    /// The picture, upright BGR.
+    pub fn image(&self) -> Result<Mat> {
+        let image = opencv::imgcodecs::imdecode(&self.jpeg, opencv::imgcodecs::IMREAD_COLOR)?;
+        if opencv::prelude::MatTraitConst::empty(&image) {
+            anyhow::bail!("a kept video frame cannot be decoded");
+        }
+        Ok(image)
+    }
 }
 
 /// Landmarks of a whole clip.
@@ -63,6 +92,9 @@ pub struct PoseTrack {
     /// Frames sampled every `snapshot_every_s` seconds; only the last `snapshots_kept` remain.
     pub snapshots: Vec<Snapshot>,
     pub detector_runs: usize,
+    /// From the first frame to the end of the last one decoded, in seconds (frames without
+    /// landmarks included).
+    pub duration_s: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -177,50 +209,55 @@ pub fn estimate_pose(
     let mut snapshots: Vec<Snapshot> = Vec::new();
     let mut next_snapshot_t = 0.0;
     let mut waited = std::time::Instant::now();
-    video::decode_in_background(reader, sampler.decode_interval(), |DecodedFrame { frame, decoded }| {
-        times.wait += waited.elapsed().as_secs_f64();
-        times.decoded = decoded;
-        crate::interrupt::check()?;
-        progress(decoded, video.frame_count);
-        if !sampler.wants(frame.t) {
-            waited = std::time::Instant::now();
-            return Ok(());
-        }
-        let mirror = match options.mirror_average {
-            MirrorPolicy::Always => true,
-            MirrorPolicy::WhenStill => sampler.still,
-            MirrorPolicy::Never => false,
-        };
-        let t0 = std::time::Instant::now();
-        let estimate = tracker.track(&frame.image, mirror)?;
-        times.track += t0.elapsed().as_secs_f64();
-        times.tracked += 1;
-        times.mirrored += usize::from(mirror);
-        let pose_frame = to_pose_frame(estimate, frame.t, frame.scale as f32);
-        sampler.tracked(frame.t, pose_frame.landmarks.as_deref());
-        if frame.t + 1e-9 >= next_snapshot_t {
-            next_snapshot_t = frame.t + options.snapshot_every_s;
-            snapshots.push(Snapshot {
-                index: frames.len(),
-                t: frame.t,
-                image: frame.image,
-                scale: frame.scale,
-            });
-            if snapshots.len() > options.snapshots_kept {
-                snapshots.remove(0);
+    let decoded =
+        video::decode_in_background(reader, sampler.decode_interval(), |DecodedFrame { frame, decoded }| {
+            times.wait += waited.elapsed().as_secs_f64();
+            times.decoded = decoded;
+            crate::interrupt::check()?;
+            progress(decoded, video.frame_count);
+            if !sampler.wants(frame.t) {
+                waited = std::time::Instant::now();
+                return Ok(());
             }
-        }
-        frames.push(pose_frame);
-        waited = std::time::Instant::now();
-        Ok(())
-    })?;
+            let mirror = match options.mirror_average {
+                MirrorPolicy::Always => true,
+                MirrorPolicy::WhenStill => sampler.still,
+                MirrorPolicy::Never => false,
+            };
+            let t0 = std::time::Instant::now();
+            let estimate = tracker.track(&frame.image, mirror)?;
+            times.track += t0.elapsed().as_secs_f64();
+            times.tracked += 1;
+            times.mirrored += usize::from(mirror);
+            let pose_frame = to_pose_frame(estimate, frame.t, frame.scale as f32);
+            sampler.tracked(frame.t, pose_frame.landmarks.as_deref());
+            if frame.t + 1e-9 >= next_snapshot_t {
+                next_snapshot_t = frame.t + options.snapshot_every_s;
+                snapshots.push(Snapshot::new(frames.len(), frame.t, &frame.image, frame.scale)?);
+                if snapshots.len() > options.snapshots_kept {
+                    snapshots.remove(0);
+                }
+            }
+            frames.push(pose_frame);
+            waited = std::time::Instant::now();
+            Ok(())
+        })?;
+    times.decoded = decoded.frames;
     times.detector_runs = tracker.detector_runs;
     times.total = started.elapsed().as_secs_f64();
     log::debug!("{times}");
     if frames.is_empty() {
         return Err(RomcamError::Input(format!("{}: contains no video frames", path.display())).into());
     }
-    Ok(PoseTrack { video, model: options.model, frames, snapshots, detector_runs: tracker.detector_runs })
+    let duration_s = decoded.last_t + 1.0 / video.fps;
+    Ok(PoseTrack {
+        video,
+        model: options.model,
+        frames,
+        snapshots,
+        detector_runs: tracker.detector_runs,
+        duration_s,
+    })
 }
 
 /// The tracker's estimate as a `PoseFrame` in displayed-frame pixels (`scale` = displayed

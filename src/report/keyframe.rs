@@ -91,7 +91,7 @@ fn tuple(p: Vec2) -> (f64, f64) {
 pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Option<KeyFrame>> {
     let m = &a.measurement;
     let Some(snap) = m.key_snapshot.and_then(|k| track.snapshots.get(k)) else { return Ok(None) };
-    let mut image = snap.image.try_clone()?;
+    let mut image = snap.image()?;
     let scale = snap.scale;
     let landmarks = track.frames.get(snap.index).and_then(|f| f.landmarks.as_deref());
     if blur_faces {

@@ -214,6 +214,14 @@ pub struct DecodedFrame {
 /// about 2.8 MB).
 const DECODE_QUEUE: usize = 3;
 
+/// What the decoding thread saw of the whole clip, skipped frames included.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecodeSummary {
+    pub frames: usize,
+    /// Timestamp of the last frame decoded (seconds).
+    pub last_t: f64,
+}
+
 /// Decodes the clip on its own thread while `consume` works on the current one, so that
 /// decoding overlaps with inference. Only frames at least `min_interval_s` after the last frame
 /// handed on are converted and handed on (0 = every frame); the others are only demuxed and
@@ -223,7 +231,7 @@ pub fn decode_in_background(
     reader: VideoReader,
     min_interval_s: f64,
     mut consume: impl FnMut(DecodedFrame) -> Result<()>,
-) -> Result<()> {
+) -> Result<DecodeSummary> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<DecodedFrame>>(DECODE_QUEUE);
     std::thread::scope(|scope| {
         let decoder = scope.spawn(move || decode_loop(reader, min_interval_s, &sender));
@@ -231,44 +239,43 @@ pub fn decode_in_background(
         for item in receiver {
             consume(item?)?;
         }
-        decoder.join().map_err(|_| anyhow::anyhow!("the video decoding thread failed"))?
+        decoder.join().map_err(|_| anyhow::anyhow!("the video decoding thread failed"))
     })
 }
 
-/// The decoding thread: hands on the frames due, then checks the clip was complete.
+/// The decoding thread: hands on the frames due, then checks the clip was complete. Errors go
+/// to the consumer through the queue.
 fn decode_loop(
     mut reader: VideoReader,
     min_interval_s: f64,
     sender: &std::sync::mpsc::SyncSender<Result<DecodedFrame>>,
-) -> Result<()> {
+) -> DecodeSummary {
     let mut next_t = f64::NEG_INFINITY;
-    let mut decoded = 0usize;
+    let mut seen = DecodeSummary::default();
     loop {
         let t = match reader.advance() {
             Ok(Some(t)) => t,
             Ok(None) => break,
-            Err(e) => return send_error(sender, e),
+            Err(e) => {
+                let _ = sender.send(Err(e));
+                return seen;
+            }
         };
-        decoded += 1;
+        seen = DecodeSummary { frames: seen.frames + 1, last_t: t };
         if t + 1e-6 < next_t {
             continue;
         }
         next_t = t + min_interval_s;
-        let item = reader.current_frame().map(|frame| DecodedFrame { frame, decoded });
+        let item = reader.current_frame().map(|frame| DecodedFrame { frame, decoded: seen.frames });
         let failed = item.is_err();
         if sender.send(item).is_err() || failed {
-            return Ok(()); // the consumer stopped, or it has the error
+            return seen; // the consumer stopped, or it has the error
         }
     }
-    match reader.check_complete() {
-        Ok(()) => Ok(()),
-        Err(e) => send_error(sender, e),
+    if let Err(e) = reader.check_complete() {
+        let _ = sender.send(Err(e));
     }
-}
-
-fn send_error(sender: &std::sync::mpsc::SyncSender<Result<DecodedFrame>>, e: anyhow::Error) -> Result<()> {
-    let _ = sender.send(Err(e));
-    Ok(())
+    seen
 }
 
 /// Decodes the whole clip into a list of frames. Only for short clips and tests.
