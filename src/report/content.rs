@@ -4,65 +4,10 @@
 //! Reports consume an assessment; they never recompute it. The header's client, session date
 //! and phase are optional: the client store fills them in when it is used.
 
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
-
 use super::keyframe::KeyFrame;
 use crate::assess::Assessment;
 
-/// The settings file: `config.toml` in the user's config folder (on Linux
-/// `~/.config/romcam/config.toml`), or the file given with `--config`.
-///
-/// ```toml
-/// clinic = "Physiotherapie am Markt"
-/// therapist = "A. Jensen"
-/// blur_faces = true   # blur the client's face in every image and video, as --blur-faces does
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportConfig {
-    pub clinic: Option<String>,
-    pub therapist: Option<String>,
-    /// Make `--blur-faces` the default.
-    pub blur_faces: Option<bool>,
-}
-
-impl ReportConfig {
-    /// Where romcam looks for its settings when `--config` is not given.
-    pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "romcam").map(|d| d.config_dir().join("config.toml"))
-    }
-
-    /// Reads a TOML settings file (or JSON, when the name ends in `.json`).
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-            serde_json::from_str(&text).map_err(|e| e.to_string())
-        } else {
-            toml::from_str(&text).map_err(|e| e.message().to_string())
-        };
-        parsed.map_err(|e| format!("{} is not a valid romcam settings file: {e}", path.display()))
-    }
-
-    /// The settings from the default place: none when there is no file; a file that cannot be
-    /// read gives the settings-less header and the reason, for a warning.
-    pub fn load_default() -> (Self, Option<String>) {
-        match Self::default_path().filter(|p| p.is_file()) {
-            None => (Self::default(), None),
-            Some(p) => match Self::from_file(&p) {
-                Ok(c) => (c, None),
-                Err(e) => (Self::default(), Some(e)),
-            },
-        }
-    }
-}
-
-/// Parses `--config FILE` for clap, so that a bad file is a usage error.
-pub fn parse_config_arg(s: &str) -> Result<ReportConfig, String> {
-    ReportConfig::from_file(Path::new(s))
-}
+pub use super::settings::{parse_config_arg, ReportConfig};
 
 /// Who and when: printed at the top of every page.
 #[derive(Debug, Clone, Default, PartialEq)]

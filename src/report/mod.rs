@@ -19,6 +19,7 @@ pub mod keyframe;
 pub mod overlay;
 pub mod pdf;
 pub mod png;
+pub mod settings;
 pub mod store_views;
 pub mod stored;
 pub mod terminal;
