@@ -90,6 +90,7 @@ fn broken_and_wrong_inputs_are_refused_and_nothing_is_stored() {
         (c.join("white.mp4"), 4, "almost white"),
         (c.join("empty_room.mp4"), 4, "no person"),
         (samples.join("real/standing_person_sports2d.mp4"), 4, "lies on a table"),
+        (c.join("front_view_standin.mp4"), 4, "filmed from the side"),
     ];
     for (path, code, words) in cases {
         let data = tempfile::tempdir().unwrap();

@@ -29,6 +29,10 @@ mk black.mp4 ff -f lavfi -i color=black:s=1280x720:r=30:d=4 -c:v libx264 -pix_fm
 mk white.mp4 ff -f lavfi -i color=white:s=1280x720:r=30:d=4 -c:v libx264 -pix_fmt yuv420p white.mp4
 # the wall above the table, enlarged: a room with nobody in it
 mk empty_room.mp4 ff -i "$S/dev04_roll6.mp4" -t 4 -vf "crop=420:236:860:0,scale=1280:720" -c:v libx264 -pix_fmt yuv420p empty_room.mp4
+# A stand-in for a clip filmed from the foot end of the table instead of the side: the side view
+# squeezed to a fifth of its width, so that the body's long axis is foreshortened as it is when
+# the camera looks along the table (the lateral spread of a true front view is missing).
+mk front_view_standin.mp4 ff -i "$S/dev02_post_left.mp4" -vf "scale=trunc(iw*0.2/2)*2:ih,pad=1280:720:(ow-iw)/2:0:color=gray" -c:v libx264 -pix_fmt yuv420p front_view_standin.mp4
 
 # --- unusual but valid: must work and give the right result ---------------------------------
 # the held part of dev02 (the leg is still from the first frame)
