@@ -84,7 +84,7 @@ fn pruned_landmark_models_give_the_same_landmarks() {
     let best = people.first().expect("a person on a sample frame");
     let roi = BodyRoi::from_alignment_points(best.keypoints[0], best.keypoints[1]);
     for kind in ["full", "lite"] {
-        let mut run = |file: String| {
+        let run = |file: String| {
             let mut model = LandmarkModel::open(&models().join(file), 1).expect("landmark model loads");
             model.estimate(&frame, &roi).expect("landmarks run")
         };
