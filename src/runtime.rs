@@ -91,10 +91,13 @@ pub enum LandmarkModel {
 }
 
 impl LandmarkModel {
+    /// The file romcam runs: the landmark model without its segmentation and world-landmark
+    /// branches, which romcam does not read (same outputs to the bit, half the compute; made by
+    /// `scripts/convert-models` from the full conversion beside it).
     pub fn file_name(self) -> &'static str {
         match self {
-            LandmarkModel::Full => "pose_landmark_full.onnx",
-            LandmarkModel::Lite => "pose_landmark_lite.onnx",
+            LandmarkModel::Full => "pose_landmark_full_noseg.onnx",
+            LandmarkModel::Lite => "pose_landmark_lite_noseg.onnx",
         }
     }
 }
