@@ -100,3 +100,14 @@ fn pruned_landmark_models_give_the_same_landmarks() {
         }
     }
 }
+
+/// romcam runs the pruned landmark models: no segmentation output is computed on every frame.
+#[test]
+fn romcam_runs_the_pruned_landmark_models() {
+    for kind in [romcam::runtime::LandmarkModel::Full, romcam::runtime::LandmarkModel::Lite] {
+        let path = models().join(kind.file_name());
+        let session = romcam::runtime::open_session(&path, 1).expect("the model romcam runs loads");
+        let outputs: Vec<&str> = session.outputs().iter().map(|o| o.name()).collect();
+        assert_eq!(outputs, ["Identity", "Identity_1", "Identity_3"], "{}", path.display());
+    }
+}
