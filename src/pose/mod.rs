@@ -209,8 +209,12 @@ pub fn estimate_pose(
     let mut snapshots: Vec<Snapshot> = Vec::new();
     let mut next_snapshot_t = 0.0;
     let mut waited = std::time::Instant::now();
-    let decoded =
-        video::decode_in_background(reader, sampler.decode_interval(), |DecodedFrame { frame, decoded }| {
+    let due = video::NextFrameDue::default();
+    let decoded = video::decode_in_background(
+        reader,
+        sampler.decode_interval(),
+        &due,
+        |DecodedFrame { frame, decoded }| {
             times.wait += waited.elapsed().as_secs_f64();
             times.decoded = decoded;
             crate::interrupt::check()?;
@@ -231,6 +235,7 @@ pub fn estimate_pose(
             times.mirrored += usize::from(mirror);
             let pose_frame = to_pose_frame(estimate, frame.t, frame.scale as f32);
             sampler.tracked(frame.t, pose_frame.landmarks.as_deref());
+            due.set(sampler.next_t);
             if frame.t + 1e-9 >= next_snapshot_t {
                 next_snapshot_t = frame.t + options.snapshot_every_s;
                 snapshots.push(Snapshot::new(frames.len(), frame.t, &frame.image, frame.scale)?);
@@ -241,7 +246,8 @@ pub fn estimate_pose(
             frames.push(pose_frame);
             waited = std::time::Instant::now();
             Ok(())
-        })?;
+        },
+    )?;
     times.decoded = decoded.frames;
     times.detector_runs = tracker.detector_runs;
     times.total = started.elapsed().as_secs_f64();

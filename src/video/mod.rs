@@ -222,19 +222,42 @@ pub struct DecodeSummary {
     pub last_t: f64,
 }
 
+/// The time of the next frame the consumer wants, shared with the decoding thread: frames
+/// before it are not converted. It only ever moves forward, so a late reading by the decoder
+/// converts a frame too many, never one too few.
+#[derive(Debug)]
+pub struct NextFrameDue(std::sync::atomic::AtomicU64);
+
+impl Default for NextFrameDue {
+    fn default() -> Self {
+        NextFrameDue(std::sync::atomic::AtomicU64::new(f64::NEG_INFINITY.to_bits()))
+    }
+}
+
+impl NextFrameDue {
+    pub fn set(&self, t: f64) {
+        self.0.store(t.to_bits(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// Decodes the clip on its own thread while `consume` works on the current one, so that
 /// decoding overlaps with inference. Only frames at least `min_interval_s` after the last frame
-/// handed on are converted and handed on (0 = every frame); the others are only demuxed and
-/// decoded, which is much cheaper. Stops at the first error of either side; after the last
+/// handed on, and not before `due`, are converted and handed on; the others are only demuxed
+/// and decoded, which is much cheaper. Stops at the first error of either side; after the last
 /// frame, refuses a truncated clip or a single picture (see [`VideoReader::check_complete`]).
 pub fn decode_in_background(
     reader: VideoReader,
     min_interval_s: f64,
+    due: &NextFrameDue,
     mut consume: impl FnMut(DecodedFrame) -> Result<()>,
 ) -> Result<DecodeSummary> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<DecodedFrame>>(DECODE_QUEUE);
     std::thread::scope(|scope| {
-        let decoder = scope.spawn(move || decode_loop(reader, min_interval_s, &sender));
+        let decoder = scope.spawn(move || decode_loop(reader, min_interval_s, due, &sender));
         // `receiver` is dropped when this loop ends, which stops the decoder at its next send
         for item in receiver {
             consume(item?)?;
@@ -248,6 +271,7 @@ pub fn decode_in_background(
 fn decode_loop(
     mut reader: VideoReader,
     min_interval_s: f64,
+    due: &NextFrameDue,
     sender: &std::sync::mpsc::SyncSender<Result<DecodedFrame>>,
 ) -> DecodeSummary {
     let mut next_t = f64::NEG_INFINITY;
@@ -262,7 +286,7 @@ fn decode_loop(
             }
         };
         seen = DecodeSummary { frames: seen.frames + 1, last_t: t };
-        if t + 1e-6 < next_t {
+        if t + 1e-6 < next_t.max(due.get()) {
             continue;
         }
         next_t = t + min_interval_s;
