@@ -4,15 +4,11 @@ mod common;
 
 use std::process::Command;
 
-use common::{romcam, sample};
+use common::{romcam, run_romcam, sample};
 
 fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::new(romcam()).args(args).output().expect("romcam runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = run_romcam(args, &[]);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn assess_exit(path: &std::path::Path) -> (i32, String) {

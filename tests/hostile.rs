@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{romcam, truth};
+use common::{romcam, run_romcam, stored_assessments, truth, Run};
 
 fn corpus() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -21,28 +21,17 @@ fn corpus() -> &'static Path {
     })
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn romcam_run(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(romcam());
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("romcam runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+fn stored(data: &Path) -> i64 {
+    let file = data.join("romcam.sqlite3");
+    if file.exists() {
+        stored_assessments(&file)
+    } else {
+        0
     }
 }
 
 fn assess_into_store(clip: &Path, data: &Path) -> Run {
-    romcam_run(
+    run_romcam(
         &[
             "assess".as_ref(),
             clip.as_os_str(),
@@ -57,17 +46,6 @@ fn assess_into_store(clip: &Path, data: &Path) -> Run {
         ],
         &[],
     )
-}
-
-fn stored(data: &Path) -> i64 {
-    let file = data.join("romcam.sqlite3");
-    if !file.exists() {
-        return 0;
-    }
-    let conn = rusqlite::Connection::open(file).unwrap();
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(ok, "ok");
-    conn.query_row("SELECT COUNT(*) FROM assessments", [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -122,7 +100,7 @@ fn unusual_but_valid_clips_give_the_right_result() {
         "dir with spaces/clip é ü 名前.mp4",
     ] {
         let r =
-            romcam_run(&["assess".as_ref(), c.join(name).as_os_str(), "--json".as_ref(), "-q".as_ref()], &[]);
+            run_romcam(&["assess".as_ref(), c.join(name).as_os_str(), "--json".as_ref(), "-q".as_ref()], &[]);
         assert_eq!(r.code, 0, "{name}: {}", r.stderr);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         let hip = v["hip_extension_deg"].as_f64().unwrap();
@@ -153,6 +131,21 @@ impl Drop for Mount {
     }
 }
 
+/// `romcam pose CLIP --json OUT`, the quick way (no mirrored pass).
+fn pose_json_to(clip: &Path, out: &Path) -> Run {
+    run_romcam(
+        &[
+            "pose".as_ref(),
+            clip.as_os_str(),
+            "--json".as_ref(),
+            out.as_os_str(),
+            "-q".as_ref(),
+            "--no-mirror".as_ref(),
+        ],
+        &[],
+    )
+}
+
 #[test]
 fn read_only_folder_and_full_disk_are_clear_errors_and_leave_nothing_behind() {
     let clip = corpus().join("hold_only.mp4");
@@ -161,33 +154,13 @@ fn read_only_folder_and_full_disk_are_clear_errors_and_leave_nothing_behind() {
         return;
     };
     let out = ro.0.join("pose.json");
-    let r = romcam_run(
-        &[
-            "pose".as_ref(),
-            clip.as_os_str(),
-            "--json".as_ref(),
-            out.as_os_str(),
-            "-q".as_ref(),
-            "--no-mirror".as_ref(),
-        ],
-        &[],
-    );
+    let r = pose_json_to(&clip, &out);
     assert_eq!(r.code, 7, "{}", r.stderr);
     assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
 
     let full = Mount::tmpfs("size=16k").expect("tmpfs");
     let out = full.0.join("pose.json");
-    let r = romcam_run(
-        &[
-            "pose".as_ref(),
-            clip.as_os_str(),
-            "--json".as_ref(),
-            out.as_os_str(),
-            "-q".as_ref(),
-            "--no-mirror".as_ref(),
-        ],
-        &[],
-    );
+    let r = pose_json_to(&clip, &out);
     assert_eq!(r.code, 7, "{}", r.stderr);
     let left: Vec<_> = std::fs::read_dir(&full.0).unwrap().collect();
     assert!(left.is_empty(), "files left on the full disk: {left:?}");
@@ -199,7 +172,7 @@ fn a_locked_store_is_waited_for_then_refused_clearly() {
     drop(romcam::store::Store::open(data.path()).unwrap());
     let conn = rusqlite::Connection::open(data.path().join("romcam.sqlite3")).unwrap();
     conn.execute_batch("BEGIN EXCLUSIVE; CREATE TABLE hold_lock (x);").unwrap();
-    let r = romcam_run(
+    let r = run_romcam(
         &[
             "import".as_ref(),
             corpus().join("text.mp4").as_os_str(),

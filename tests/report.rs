@@ -6,52 +6,17 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use common::{romcam, sample};
+use common::{pdf_layout, pdf_pages, poppler, run_romcam, sample};
 use romcam::assess::{self, Assessment, Criteria};
 use romcam::measure::{self, MeasureOptions};
 use romcam::pose::{self, PoseOptions};
 use romcam::report::{self, Exporter, Header, PageContent, ReportConfig, ReportContent};
 
 fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::new(romcam()).args(args).output().expect("romcam runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by scripts/setup): {e}"));
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn pdf_text(pdf: &Path) -> String {
-    poppler("pdftotext", &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
-}
-
-/// Renders every page to PNG and returns the page images.
-fn pdf_pages(pdf: &Path, dir: &Path) -> Vec<PathBuf> {
-    let prefix = dir.join(format!("{}-page", pdf.file_stem().unwrap().to_string_lossy()));
-    poppler(
-        "pdftoppm",
-        &["-png".as_ref(), "-r".as_ref(), "50".as_ref(), pdf.as_os_str(), prefix.as_os_str()],
-    );
-    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&stem))
-        .collect();
-    pages.sort();
-    pages
+    let r = run_romcam(args, &[]);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -104,7 +69,7 @@ fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
     assert_eq!(side, "left");
 
     // PDF: one A4 page, fonts embedded, the figures printed are the assessment's.
-    let text = pdf_text(&pdf);
+    let text = pdf_layout(&pdf);
     for needle in [&hip, &knee, &trunk] {
         assert!(text.contains(needle.as_str()), "PDF lacks {needle}:\n{text}");
     }
@@ -121,7 +86,7 @@ fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
     let fonts = poppler("pdffonts", &[pdf.as_os_str()]);
     assert!(fonts.contains("DejaVuSans"), "{fonts}");
     assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "all fonts embedded:\n{fonts}");
-    let pages = pdf_pages(&pdf, d);
+    let pages = pdf_pages(&pdf, d, 50);
     assert_eq!(pages.len(), 1, "{pages:?}");
     let (w, h) = png_size(&std::fs::read(&pages[0]).unwrap());
     assert!((410..=416).contains(&w) && (582..=588).contains(&h), "A4 at 50 dpi: {w}x{h}");
@@ -267,8 +232,8 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
     std::fs::write(d.join("withheld.html"), &html).unwrap();
     std::fs::write(d.join("withheld-key.png"), &key.png).unwrap();
 
-    let text = pdf_text(&pdf);
-    assert_eq!(pdf_pages(&pdf, d).len(), 1);
+    let text = pdf_layout(&pdf);
+    assert_eq!(pdf_pages(&pdf, d, 50).len(), 1);
     assert!(text.contains("Result withheld"), "{text}");
     assert!(text.matches("withheld").count() >= 3, "each figure reads withheld:\n{text}");
     assert!(text.contains("foreshortened"), "the reason is given:\n{text}");

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{analysed, romcam, sample};
+use common::{analysed, pdf_layout, pdf_pages, poppler, romcam, sample};
 use romcam::store::compare::Selection;
 use romcam::store::records::{NewAssessment, Phase};
 use romcam::store::Store;
@@ -66,41 +66,10 @@ fn report(data: &Path, args: &[&str], out: &Path) -> (i32, String) {
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by scripts/setup): {e}"));
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The PDF's text in reading order, whitespace collapsed (sentences wrapped over lines join up).
 fn pdf_words(pdf: &Path) -> String {
     let text = poppler("pdftotext", &[pdf.as_os_str(), "-".as_ref()]);
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The PDF's text with its layout (table rows stay on one line).
-fn pdf_layout(pdf: &Path) -> String {
-    poppler("pdftotext", &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
-}
-
-/// Renders every page (pdftoppm) and returns the page images.
-fn pdf_pages(pdf: &Path, dir: &Path) -> Vec<PathBuf> {
-    let prefix = dir.join(format!("{}-page", pdf.file_stem().unwrap().to_string_lossy()));
-    poppler(
-        "pdftoppm",
-        &["-png".as_ref(), "-r".as_ref(), "40".as_ref(), pdf.as_os_str(), prefix.as_os_str()],
-    );
-    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&stem))
-        .collect();
-    pages.sort();
-    pages
 }
 
 /// Copies the test's files to $ROMCAM_REPORT_TEST_OUT when it ends, passed or failed.
@@ -169,7 +138,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     assert!(words.contains(&format!("assessment {before}, dev01_pre_left.mp4")), "{words}");
     assert!(words.contains(&format!("assessment {after}, dev02_post_left.mp4")), "{words}");
     // One page, with the two key frames on it.
-    let pages = pdf_pages(&pdf, dir.path());
+    let pages = pdf_pages(&pdf, dir.path(), 40);
     assert_eq!(pages.len(), 1, "one page per comparison: {pages:?}");
     let images = poppler("pdfimages", &["-list".as_ref(), pdf.as_os_str()]);
     assert_eq!(images.lines().skip(2).filter(|l| !l.trim().is_empty()).count(), 2, "{images}");
@@ -242,7 +211,7 @@ fn the_history_lists_every_assessment() {
             assert!(row.contains(&cell), "{cell} in {row}");
         }
     }
-    assert_eq!(pdf_pages(&pdf, dir.path()).len(), 1);
+    assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
     let html = dir.path().join("history.html");
     let (code, stderr) = report(&data, &["--history"], &html);
     assert_eq!(code, 0, "{stderr}");
@@ -271,7 +240,7 @@ fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     ] {
         assert!(words.contains(&needle), "{needle} in:\n{words}");
     }
-    assert_eq!(pdf_pages(&pdf, dir.path()).len(), 1);
+    assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
     // Another client's assessment, or a client not in the store: the store refuses (exit 6).
     let (code, _) = report(&data, &["--assessment", "999"], &dir.path().join("x.pdf"));
     assert_eq!(code, 6);

@@ -3,10 +3,9 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Command;
 
-use common::{analysed, romcam, sample, truth};
+use common::{analysed, romcam, sample, stored_assessments, truth};
 use romcam::store::compare::Selection;
 use romcam::store::records::{NewAssessment, Phase};
 use romcam::store::Store;
@@ -24,13 +23,6 @@ fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str)
             key_frame_png: Some(vec![1, 2, 3]),
         })
         .expect("stored")
-}
-
-fn count(path: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(ok, "ok");
-    conn.query_row("SELECT COUNT(*) FROM assessments", [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -206,7 +198,7 @@ fn killing_a_writer_at_random_points_never_damages_the_store() {
         let _ = child.kill();
         let status = child.wait().unwrap();
         let file = target.path().join("romcam.sqlite3");
-        let n = count(&file);
+        let n = stored_assessments(&file);
         assert!(n == 1 || n == 41, "round {round} (killed after {delay_ms} ms, {status}): {n} assessments");
         if n == 41 {
             completed += 1;
@@ -228,37 +220,20 @@ fn two_writers_at_once_both_succeed() {
     std::fs::write(&export, serde_json::to_string(&s.export_client("W1").unwrap()).unwrap()).unwrap();
     drop(s);
     let shared = tempfile::tempdir().unwrap();
-    let handles: Vec<_> = (0..2)
-        .map(|_| {
-            Command::new(romcam())
-                .arg("import")
-                .arg(&export)
-                .arg("--data-dir")
-                .arg(shared.path())
-                .output()
-                .unwrap()
-        })
-        .collect();
+    let import = || {
+        let mut c = Command::new(romcam());
+        c.arg("import").arg(&export).arg("--data-dir").arg(shared.path());
+        c
+    };
+    let handles: Vec<_> = (0..2).map(|_| import().output().unwrap()).collect();
     // sequential spawns above can be too quick to overlap; run two at the same time as well
-    let a = Command::new(romcam())
-        .arg("import")
-        .arg(&export)
-        .arg("--data-dir")
-        .arg(shared.path())
-        .spawn()
-        .unwrap();
-    let b = Command::new(romcam())
-        .arg("import")
-        .arg(&export)
-        .arg("--data-dir")
-        .arg(shared.path())
-        .spawn()
-        .unwrap();
+    let a = import().spawn().unwrap();
+    let b = import().spawn().unwrap();
     for mut c in [a, b] {
         assert!(c.wait().unwrap().success());
     }
     for h in handles {
         assert!(h.status.success(), "{}", String::from_utf8_lossy(&h.stderr));
     }
-    assert_eq!(count(&shared.path().join("romcam.sqlite3")), 10);
+    assert_eq!(stored_assessments(&shared.path().join("romcam.sqlite3")), 10);
 }

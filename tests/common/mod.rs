@@ -69,3 +69,63 @@ fn cached(clip: &str, options: PoseOptions) -> Arc<Analysed> {
 pub fn romcam() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_romcam"))
 }
+
+/// What a romcam process printed and returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built romcam with `args` and extra environment variables.
+pub fn run_romcam(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
+    let mut cmd = std::process::Command::new(romcam());
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("romcam runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Assessments in a store file, after checking the file's integrity.
+pub fn stored_assessments(file: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(file).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    conn.query_row("SELECT COUNT(*) FROM assessments", [], |r| r.get(0)).unwrap()
+}
+
+/// Runs a poppler-utils tool and returns what it printed.
+pub fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by scripts/setup): {e}"));
+    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDF's text with its layout (table rows stay on one line).
+pub fn pdf_layout(pdf: &Path) -> String {
+    poppler("pdftotext", &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
+}
+
+/// Renders every page (pdftoppm, at `dpi`) into `dir` and returns the page images in order.
+pub fn pdf_pages(pdf: &Path, dir: &Path, dpi: u32) -> Vec<PathBuf> {
+    let prefix = dir.join(format!("{}-page", pdf.file_stem().unwrap().to_string_lossy()));
+    let dpi = dpi.to_string();
+    poppler("pdftoppm", &["-png".as_ref(), "-r".as_ref(), dpi.as_ref(), pdf.as_os_str(), prefix.as_os_str()]);
+    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&stem))
+        .collect();
+    pages.sort();
+    pages
+}
