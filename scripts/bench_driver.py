@@ -10,7 +10,6 @@ alternates too, so a change of machine load hits both. Standard library only; ne
 import argparse
 import glob
 import json
-import math
 import os
 import re
 import statistics
@@ -18,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_truth import leg_angles, table_axes  # beside this script
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 CLIPS_DIR = os.path.join(ROOT, "target", "bench-clips")
@@ -120,33 +121,17 @@ def ffmpeg_make(out, args, what):
 # ---------------------------------------------------------------------------------------------
 def ideal_2d(gt):
     """The MediaPipe-side method on the ground truth's own 2D joints: its error floor."""
-    # (bench_mediapipe.py imports cv2/mediapipe, absent here: its few lines of geometry are repeated)
-    cam, th, leg = gt["camera"], gt["params"]["table_height_m"], gt["params"]["test_leg"]
-
-    def proj(X):
-        K, R, t = cam["K"], cam["R_world_to_cam"], cam["t_world_to_cam"]
-        c = [sum(R[i][j] * X[j] for j in range(3)) + t[i] for i in range(3)]
-        p = [sum(K[i][j] * c[j] for j in range(3)) for i in range(3)]
-        return p[0] / p[2], p[1] / p[2]
-
-    p0, p1, below = proj((0, 0, th)), proj((-1, 0, th)), proj((0, 0, th - 0.5))
-    ax = (p0[0] - p1[0], p0[1] - p1[1])
-    norm = math.hypot(*ax)
-    u = (ax[0] / norm, ax[1] / norm)
-    n = (-u[1], u[0])
-    if n[0] * (below[0] - p0[0]) + n[1] * (below[1] - p0[1]) < 0:
-        n = (-n[0], -n[1])
+    leg = gt["params"]["test_leg"]
+    u, n = table_axes(gt)
     hips, knees = [], []
     for fr in gt["frames"]:
         if fr["t"] < gt["timeline_s"]["held_from"] - 1e-6:
             continue
         j = fr["joints2d"]
-        h, k, a = j["hip." + leg], j["knee." + leg], j["ankle." + leg]
-        v = (k[0] - h[0], k[1] - h[1])
-        hips.append(math.degrees(math.atan2(v[0] * n[0] + v[1] * n[1], v[0] * u[0] + v[1] * u[1])))
-        A, B = (h[0] - k[0], h[1] - k[1]), (a[0] - k[0], a[1] - k[1])
-        cos = (A[0] * B[0] + A[1] * B[1]) / (math.hypot(*A) * math.hypot(*B))
-        knees.append(180 - math.degrees(math.acos(max(-1.0, min(1.0, cos)))))
+        hip, knee = leg_angles(j["hip." + leg], j["knee." + leg], j["ankle." + leg], u, n)
+        hips.append(hip)
+        if knee is not None:
+            knees.append(knee)
     return statistics.median(hips), statistics.median(knees)
 
 
