@@ -82,6 +82,22 @@ pub fn plot_frame(fig: &mut Figure, left: f32, top: f32, width: f32, height: f32
     fig.prims.push(Prim::Line { points, colour: Rgb(170, 170, 170), width: 0.5, dash: None });
 }
 
+/// Writes a grey legend label that ends at `right`; returns where it starts.
+pub fn legend_label(fig: &mut Figure, right: f32, baseline: f32, label: &str) -> f32 {
+    const EM: f32 = 6.5;
+    let x = right - fonts::text_width(label, EM, Weight::Regular);
+    fig.prims.push(Prim::Text {
+        x,
+        y: baseline,
+        em: EM,
+        anchor: Anchor::Start,
+        colour: GREY,
+        weight: Weight::Regular,
+        text: label.to_string(),
+    });
+    x
+}
+
 /// A horizontal reference line across a plot (a norm or a limit) with its label to the right,
 /// keeping labels of close lines apart.
 pub fn reference_line(
@@ -376,22 +392,10 @@ fn legend(fig: &mut Figure, width: f32, baseline: f32, with_limit: bool) {
         ("per frame", GREY.lighter(0.5), 0.6, None),
         ("limit", GREY, 0.8, Some(3.0)),
     ];
-    let em = 6.5;
     let mut x = width;
     let shown = if with_limit { &items[..] } else { &items[..2] };
     for (label, colour, w, dash) in shown.iter().rev() {
-        let tw = fonts::text_width(label, em, Weight::Regular);
-        x -= tw;
-        fig.prims.push(Prim::Text {
-            x,
-            y: baseline,
-            em,
-            anchor: Anchor::Start,
-            colour: GREY,
-            weight: Weight::Regular,
-            text: label.to_string(),
-        });
-        x -= 16.0;
+        x = legend_label(fig, x, baseline, label) - 16.0;
         fig.prims.push(Prim::Line {
             points: vec![(x, baseline - 2.3), (x + 13.0, baseline - 2.3)],
             colour: *colour,

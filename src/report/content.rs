@@ -171,21 +171,23 @@ pub mod wording {
     pub const TITLE: &str = "Modified Thomas test: hip flexor length";
     pub const NONE: &str = "—";
 
-    /// "+10.3° ± 2.1°", "withheld" when the quality gate withheld it.
-    pub fn hip_figure(a: &Assessment) -> String {
-        match (a.hip_extension_deg, a.uncertainty_deg) {
-            (Some(v), Some(u)) => format!("{v:+.1}° ± {u:.1}°"),
-            (Some(v), None) => format!("{v:+.1}°"),
-            (None, _) => "withheld".into(),
+    /// An angle with its uncertainty ("+10.3° ± 2.1°" when `signed`, "58.7° ± 2.6°" when not),
+    /// "withheld" when there is no value (the quality gate withheld it).
+    pub fn angle_figure(value: Option<f64>, uncertainty: Option<f64>, signed: bool) -> String {
+        let Some(v) = value else { return "withheld".into() };
+        let v = if signed { format!("{v:+.1}°") } else { format!("{v:.1}°") };
+        match uncertainty {
+            Some(u) => format!("{v} ± {u:.1}°"),
+            None => v,
         }
     }
 
+    pub fn hip_figure(a: &Assessment) -> String {
+        angle_figure(a.hip_extension_deg, a.uncertainty_deg, true)
+    }
+
     pub fn knee_figure(a: &Assessment) -> String {
-        match (a.knee_flexion_deg, a.knee_uncertainty_deg) {
-            (Some(v), Some(u)) => format!("{v:.1}° ± {u:.1}°"),
-            (Some(v), None) => format!("{v:.1}°"),
-            (None, _) => "withheld".into(),
-        }
+        angle_figure(a.knee_flexion_deg, a.knee_uncertainty_deg, false)
     }
 
     pub fn trunk_figure(a: &Assessment) -> String {

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use super::chart::{
-    nice_step, plot_frame, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY, GRID, INK,
+    legend_label, nice_step, plot_frame, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY,
+    GRID, INK,
 };
 use super::comparison::method_footer;
 use super::content::{short_citation, Header};
@@ -90,11 +91,7 @@ pub mod wording {
     }
 
     pub fn hip(a: &StoredAssessment) -> String {
-        match (a.hip_extension_deg, a.uncertainty_deg) {
-            (Some(v), Some(u)) => format!("{v:+.1}° ± {u:.1}°"),
-            (Some(v), None) => format!("{v:+.1}°"),
-            (None, _) => "withheld".into(),
-        }
+        crate::report::content::wording::angle_figure(a.hip_extension_deg, a.uncertainty_deg, true)
     }
 
     pub fn knee(a: &StoredAssessment) -> String {
@@ -318,7 +315,6 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
 }
 
 fn legend(fig: &mut Figure, width: f32, baseline: f32) {
-    let em = 6.5;
     let items: [(&str, Rgb, bool); 4] = [
         ("left", LEFT, false),
         ("right", RIGHT, false),
@@ -327,17 +323,7 @@ fn legend(fig: &mut Figure, width: f32, baseline: f32) {
     ];
     let mut x = width;
     for (label, colour, hollow) in items.iter().rev() {
-        x -= fonts::text_width(label, em, Weight::Regular);
-        fig.prims.push(Prim::Text {
-            x,
-            y: baseline,
-            em,
-            anchor: Anchor::Start,
-            colour: GREY,
-            weight: Weight::Regular,
-            text: label.to_string(),
-        });
-        x -= 8.0;
+        x = legend_label(fig, x, baseline, label) - 8.0;
         let fill = if *hollow { Rgb(255, 255, 255) } else { *colour };
         fig.prims.push(Prim::Dot { x, y: baseline - 2.3, r: 2.6, fill, outline: *colour });
         x -= 12.0;
