@@ -141,7 +141,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
     let frames = &track.frames;
     let t: Vec<f64> = frames.iter().map(|f| f.t).collect();
     let found = frames.iter().filter(|f| f.landmarks.is_some()).count();
-    let clip_duration_s = track.duration_s.max(t.last().copied().unwrap_or(0.0) + 1.0 / track.video.fps);
+    let clip_duration_s = track.duration_s;
     if clip_duration_s < MIN_CLIP_S {
         return Err(RomcamError::NotMeasurable(format!(
             "the clip is only {clip_duration_s:.1} s long: film the whole test, at least 3 s, so that the leg can settle"

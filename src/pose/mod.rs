@@ -216,7 +216,6 @@ pub fn estimate_pose(
         &due,
         |DecodedFrame { frame, decoded }| {
             times.wait += waited.elapsed().as_secs_f64();
-            times.decoded = decoded;
             crate::interrupt::check()?;
             progress(decoded, video.frame_count);
             if !sampler.wants(frame.t) {
