@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{pdf_layout, pdf_pages, poppler, run_romcam, sample};
+use common::{pdf_layout, pdf_pages, poppler, run_romcam, sample, KeepFiles};
 use romcam::assess::{self, Assessment, Criteria};
 use romcam::measure::{self, MeasureOptions};
 use romcam::pose::{self, PoseOptions};
@@ -25,25 +23,11 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// Copies the test's files to $ROMCAM_REPORT_TEST_OUT when it ends, passed or failed.
-struct Keep(PathBuf);
-
-impl Drop for Keep {
-    fn drop(&mut self) {
-        let Some(out) = std::env::var_os("ROMCAM_REPORT_TEST_OUT") else { return };
-        let out = PathBuf::from(out);
-        let _ = std::fs::create_dir_all(&out);
-        for e in std::fs::read_dir(&self.0).into_iter().flatten().flatten() {
-            let _ = std::fs::copy(e.path(), out.join(e.file_name()));
-        }
-    }
-}
-
 #[test]
 fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let _keep = Keep(d.to_path_buf());
+    let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
     let (pdf, html, csv, png) = (d.join("r.pdf"), d.join("r.html"), d.join("r.csv"), d.join("k.png"));
     let (code, out, err) = run(&[
         "assess".as_ref(),
@@ -214,7 +198,7 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let _keep = Keep(d.to_path_buf());
+    let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
     let config = ReportConfig {
         clinic: Some("Physio Nord".into()),
         therapist: Some("A. Jensen".into()),

@@ -7,10 +7,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{analysed, pdf_layout, pdf_pages, poppler, romcam, sample};
+use common::{analysed, pdf_layout, pdf_pages, poppler, romcam, sample, KeepFiles};
 use romcam::store::compare::Selection;
 use romcam::store::records::{NewAssessment, Phase};
 use romcam::store::Store;
@@ -72,27 +72,10 @@ fn pdf_words(pdf: &Path) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Copies the test's files to $ROMCAM_REPORT_TEST_OUT when it ends, passed or failed.
-struct Keep(PathBuf);
-
-impl Drop for Keep {
-    fn drop(&mut self) {
-        let Some(out) = std::env::var_os("ROMCAM_REPORT_TEST_OUT") else { return };
-        let out = PathBuf::from(out);
-        let _ = std::fs::create_dir_all(&out);
-        for e in std::fs::read_dir(&self.0).into_iter().flatten().flatten() {
-            if e.path().is_file() {
-                let _ =
-                    std::fs::copy(e.path(), out.join(format!("store-{}", e.file_name().to_string_lossy())));
-            }
-        }
-    }
-}
-
 #[test]
 fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let dir = tempfile::tempdir().unwrap();
-    let _keep = Keep(dir.path().to_path_buf());
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (store, before, after) = sample_pair(&data);
     let c = store.compare(CLIENT, &Selection::Latest).unwrap();
@@ -155,7 +138,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
 #[test]
 fn a_withheld_side_is_named_and_not_compared() {
     let dir = tempfile::tempdir().unwrap();
-    let _keep = Keep(dir.path().to_path_buf());
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (mut store, _, _) = sample_pair(&data);
     // A right-side result the quality gate withheld.
@@ -189,7 +172,7 @@ fn a_withheld_side_is_named_and_not_compared() {
 #[test]
 fn the_history_lists_every_assessment() {
     let dir = tempfile::tempdir().unwrap();
-    let _keep = Keep(dir.path().to_path_buf());
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (store, before, after) = sample_pair(&data);
     let history = store.history(CLIENT).unwrap();
@@ -222,7 +205,7 @@ fn the_history_lists_every_assessment() {
 #[test]
 fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     let dir = tempfile::tempdir().unwrap();
-    let _keep = Keep(dir.path().to_path_buf());
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (store, _, after) = sample_pair(&data);
     let (_, full) = store.assessment(after).unwrap();

@@ -82,6 +82,20 @@ pub fn plot_frame(fig: &mut Figure, left: f32, top: f32, width: f32, height: f32
     fig.prims.push(Prim::Line { points, colour: Rgb(170, 170, 170), width: 0.5, dash: None });
 }
 
+/// A faint horizontal grid line across a plot with its value label to the left.
+pub fn y_grid_line(fig: &mut Figure, (x0, x1): (f32, f32), y: f32, label: String) {
+    fig.prims.push(Prim::Line { points: vec![(x0, y), (x1, y)], colour: GRID, width: 0.4, dash: None });
+    fig.prims.push(Prim::Text {
+        x: x0 - 3.0,
+        y: y + 2.3,
+        em: 6.5,
+        anchor: Anchor::End,
+        colour: GREY,
+        weight: Weight::Regular,
+        text: label,
+    });
+}
+
 /// Writes a grey legend label that ends at `right`; returns where it starts.
 pub fn legend_label(fig: &mut Figure, right: f32, baseline: f32, label: &str) -> f32 {
     const EM: f32 = 6.5;
@@ -300,22 +314,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
         }
         let y_step = nice_step(hi - lo, 4.0);
         for v in ticks(lo, hi, y_step).into_iter().filter(|_| !withheld) {
-            let y = y_of(v);
-            fig.prims.push(Prim::Line {
-                points: vec![(left, y), (left + plot_w, y)],
-                colour: GRID,
-                width: 0.4,
-                dash: None,
-            });
-            fig.prims.push(Prim::Text {
-                x: left - 3.0,
-                y: y + 2.3,
-                em: 6.5,
-                anchor: Anchor::End,
-                colour: GREY,
-                weight: Weight::Regular,
-                text: tick_label(v, y_step),
-            });
+            y_grid_line(&mut fig, (left, left + plot_w), y_of(v), tick_label(v, y_step));
         }
         if let Some(kt) = key_t {
             let x = x_of(kt);

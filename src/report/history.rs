@@ -6,8 +6,8 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use super::chart::{
-    legend_label, nice_step, plot_frame, reference_line, tick_label, ticks, Anchor, Figure, Prim, Rgb, GREY,
-    GRID, INK,
+    legend_label, nice_step, plot_frame, reference_line, tick_label, ticks, y_grid_line, Anchor, Figure,
+    Prim, Rgb, GREY, GRID, INK,
 };
 use super::comparison::method_footer;
 use super::content::{short_citation, Header};
@@ -235,24 +235,9 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
         let x_of = |f: f32| left + f * plot_w;
         let step = nice_step(hi - lo, 4.0);
         for v in ticks(lo, hi, step) {
-            let y = y_of(v);
-            fig.prims.push(Prim::Line {
-                points: vec![(left, y), (left + plot_w, y)],
-                colour: GRID,
-                width: 0.4,
-                dash: None,
-            });
             let label =
                 if s.signed && v > 0.0 { format!("+{}", tick_label(v, step)) } else { tick_label(v, step) };
-            fig.prims.push(Prim::Text {
-                x: left - 3.0,
-                y: y + 2.3,
-                em: 6.5,
-                anchor: Anchor::End,
-                colour: GREY,
-                weight: Weight::Regular,
-                text: label,
-            });
+            y_grid_line(&mut fig, (left, left + plot_w), y_of(v), label);
         }
         // Session slots: a faint divider between sessions.
         let ns = sessions.len().max(1);

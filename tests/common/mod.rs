@@ -129,3 +129,24 @@ pub fn pdf_pages(pdf: &Path, dir: &Path, dpi: u32) -> Vec<PathBuf> {
     pages.sort();
     pages
 }
+
+/// Copies the files of a test's folder to $ROMCAM_REPORT_TEST_OUT when the test ends, passed or
+/// failed, each name after `prefix` (for looking at the reports a test made).
+pub struct KeepFiles {
+    pub dir: PathBuf,
+    pub prefix: &'static str,
+}
+
+impl Drop for KeepFiles {
+    fn drop(&mut self) {
+        let Some(out) = std::env::var_os("ROMCAM_REPORT_TEST_OUT") else { return };
+        let out = PathBuf::from(out);
+        let _ = std::fs::create_dir_all(&out);
+        for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            if e.path().is_file() {
+                let name = format!("{}{}", self.prefix, e.file_name().to_string_lossy());
+                let _ = std::fs::copy(e.path(), out.join(name));
+            }
+        }
+    }
+}
