@@ -48,3 +48,33 @@ fn timestamps_come_from_the_container_and_increase() {
     // 15 fps clip: the last frame sits near (n - 1) / 15 s
     assert!((last - (n - 1) as f64 / 15.0).abs() < 0.05, "last t {last} for {n} frames");
 }
+
+/// The background decoder reuses the pixel buffers of frames handed back: every frame it
+/// hands on must still equal the same frame read one by one, with and without a rotation tag
+/// and a downscale.
+#[test]
+fn background_decoding_hands_on_the_same_frames_as_reading_one_by_one() {
+    for (name, max_side) in [("dev07_phone_rotated.mp4", 640), ("dev08_bystander.mp4", 0)] {
+        let path = sample(name);
+        let mut one_by_one = Vec::new();
+        let mut reader = VideoReader::open(&path, max_side).unwrap();
+        while let Some(f) = reader.next_frame().unwrap() {
+            one_by_one.push(f.image.data_bytes().unwrap().to_vec());
+        }
+        let due = romcam::video::NextFrameDue::default();
+        let mut handed_on = 0;
+        let reader = VideoReader::open(&path, max_side).unwrap();
+        romcam::video::decode_in_background(reader, 0.0, &due, |d| {
+            let expected = &one_by_one[d.frame.index];
+            assert!(
+                d.frame.image.data_bytes().unwrap() == expected.as_slice(),
+                "{name} frame {}",
+                d.frame.index
+            );
+            handed_on += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(handed_on, one_by_one.len(), "{name}: every frame is handed on at interval 0");
+    }
+}

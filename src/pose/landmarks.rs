@@ -12,7 +12,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use super::roi::BodyRoi;
-use super::tensor::{bgr_to_rgb_tensor, sigmoid};
+use super::tensor::{fill_rgb_tensor, sigmoid};
 use super::Landmark;
 
 pub const CROP_SIZE: usize = 256;
@@ -33,11 +33,17 @@ pub struct LandmarkModel {
     session: Session,
     /// Also run the mirrored crop and average (slower, steadier landmarks).
     pub mirror_average: bool,
+    /// The model's input, reused from call to call.
+    input: ndarray::Array4<f32>,
 }
 
 impl LandmarkModel {
     pub fn open(model: &Path, threads: usize) -> Result<Self> {
-        Ok(LandmarkModel { session: crate::runtime::open_session(model, threads)?, mirror_average: true })
+        Ok(LandmarkModel {
+            session: crate::runtime::open_session(model, threads)?,
+            mirror_average: true,
+            input: ndarray::Array4::zeros((1, CROP_SIZE, CROP_SIZE, 3)),
+        })
     }
 
     pub fn estimate(&mut self, image: &Mat, roi: &BodyRoi) -> Result<LandmarkEstimate> {
@@ -54,8 +60,9 @@ impl LandmarkModel {
 
     /// Runs the model on a 256x256 BGR crop: pose presence and heatmap-refined crop landmarks.
     fn run(&mut self, crop: &Mat) -> Result<(f32, Vec<CropLandmark>)> {
-        let tensor = bgr_to_rgb_tensor(crop, CROP_SIZE, 0.0, 1.0)?;
-        let outputs = self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&tensor)?])?;
+        fill_rgb_tensor(crop, 0.0, 1.0, &mut self.input)?;
+        let outputs =
+            self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&self.input)?])?;
         let (_, raw) = outputs["Identity"].try_extract_tensor::<f32>().context("landmark output")?;
         let (_, flag) = outputs["Identity_1"].try_extract_tensor::<f32>().context("pose flag output")?;
         let presence = flag.first().copied().unwrap_or(0.0);

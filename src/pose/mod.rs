@@ -214,10 +214,10 @@ pub fn estimate_pose(
         reader,
         sampler.decode_interval(),
         &due,
-        |DecodedFrame { frame, decoded }| {
+        |DecodedFrame { frame, decoded }: &DecodedFrame| {
             times.wait += waited.elapsed().as_secs_f64();
             crate::interrupt::check()?;
-            progress(decoded, video.frame_count);
+            progress(*decoded, video.frame_count);
             if !sampler.wants(frame.t) {
                 waited = std::time::Instant::now();
                 return Ok(());

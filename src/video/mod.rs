@@ -48,7 +48,10 @@ pub struct VideoReader {
     max_side: u32,
     index: usize,
     last_t: f64,
+    /// The decoded frame as stored, reused from frame to frame.
     raw: Mat,
+    /// The downscaled frame before it is turned upright, reused from frame to frame.
+    small: Mat,
 }
 
 fn input_error(path: &Path, what: &str) -> anyhow::Error {
@@ -96,7 +99,15 @@ impl VideoReader {
             frame_count,
             rotation,
         };
-        Ok(VideoReader { capture, info, max_side, index: 0, last_t: -1.0, raw: Mat::default() })
+        Ok(VideoReader {
+            capture,
+            info,
+            max_side,
+            index: 0,
+            last_t: -1.0,
+            raw: Mat::default(),
+            small: Mat::default(),
+        })
     }
 
     pub fn info(&self) -> &VideoInfo {
@@ -124,6 +135,12 @@ impl VideoReader {
 
     /// The frame `advance` moved to, upright and downscaled.
     pub fn current_frame(&mut self) -> Result<Frame> {
+        self.current_frame_into(Mat::default())
+    }
+
+    /// Like [`current_frame`](Self::current_frame), writing the pixels into `buffer` (a frame
+    /// handed back after use): a buffer of the right size is reused, not allocated again.
+    pub fn current_frame_into(&mut self, buffer: Mat) -> Result<Frame> {
         let ok = self.capture.retrieve(&mut self.raw, 0).unwrap_or(false);
         if !ok || self.raw.empty() {
             return Err(RomcamError::Input(format!(
@@ -133,7 +150,7 @@ impl VideoReader {
             ))
             .into());
         }
-        let (image, scale) = self.upright_downscaled()?;
+        let (image, scale) = self.upright_downscaled(buffer)?;
         Ok(Frame { index: self.index - 1, t: self.last_t, image, scale })
     }
 
@@ -171,35 +188,38 @@ impl VideoReader {
         t
     }
 
-    fn upright_downscaled(&mut self) -> Result<(Mat, f64)> {
+    /// The frame just retrieved, downscaled to `max_side` and turned upright, in `out`.
+    fn upright_downscaled(&mut self, mut out: Mat) -> Result<(Mat, f64)> {
         let (w, h) = (self.raw.cols() as u32, self.raw.rows() as u32);
         let long = w.max(h);
-        let mut scale = 1.0;
-        let mut small = Mat::default();
-        let src = if self.max_side > 0 && long > self.max_side {
-            scale = long as f64 / self.max_side as f64;
-            let size = Size::new(
-                ((w as f64 / scale).round() as i32).max(1),
-                ((h as f64 / scale).round() as i32).max(1),
-            );
-            // Area averaging against aliasing where it matters (halving or more); below that,
-            // bilinear: OpenCV's area path for a fractional factor such as 1080p -> 720p costs
-            // 11 ms a frame against 2 ms.
-            let interpolation = if scale >= 2.0 { imgproc::INTER_AREA } else { imgproc::INTER_LINEAR };
-            imgproc::resize(&self.raw, &mut small, size, 0.0, 0.0, interpolation)?;
-            &small
-        } else {
-            &self.raw
-        };
         let code = match self.info.rotation {
-            Rotation::None => return Ok((src.try_clone()?, scale)),
-            Rotation::Clockwise90 => core::ROTATE_90_CLOCKWISE,
-            Rotation::Rotate180 => core::ROTATE_180,
-            Rotation::Clockwise270 => core::ROTATE_90_COUNTERCLOCKWISE,
+            Rotation::None => None,
+            Rotation::Clockwise90 => Some(core::ROTATE_90_CLOCKWISE),
+            Rotation::Rotate180 => Some(core::ROTATE_180),
+            Rotation::Clockwise270 => Some(core::ROTATE_90_COUNTERCLOCKWISE),
         };
-        let mut upright = Mat::default();
-        core::rotate(src, &mut upright, code)?;
-        Ok((upright, scale))
+        if self.max_side == 0 || long <= self.max_side {
+            match code {
+                Some(code) => core::rotate(&self.raw, &mut out, code)?,
+                None => self.raw.copy_to(&mut out)?,
+            }
+            return Ok((out, 1.0));
+        }
+        let scale = long as f64 / self.max_side as f64;
+        let size =
+            Size::new(((w as f64 / scale).round() as i32).max(1), ((h as f64 / scale).round() as i32).max(1));
+        // Area averaging against aliasing where it matters (halving or more); below that,
+        // bilinear: OpenCV's area path for a fractional factor such as 1080p -> 720p costs
+        // 11 ms a frame against 2 ms.
+        let interpolation = if scale >= 2.0 { imgproc::INTER_AREA } else { imgproc::INTER_LINEAR };
+        match code {
+            Some(code) => {
+                imgproc::resize(&self.raw, &mut self.small, size, 0.0, 0.0, interpolation)?;
+                core::rotate(&self.small, &mut out, code)?;
+            }
+            None => imgproc::resize(&self.raw, &mut out, size, 0.0, 0.0, interpolation)?,
+        }
+        Ok((out, scale))
     }
 }
 
@@ -249,18 +269,24 @@ impl NextFrameDue {
 /// handed on, and not before `due`, are converted and handed on; the others are only demuxed
 /// and decoded, which is much cheaper. Stops at the first error of either side; after the last
 /// frame, refuses a truncated clip or a single picture (see [`VideoReader::check_complete`]).
+///
+/// `consume` only borrows each frame: its pixel buffer goes back to the decoding thread to
+/// hold a later frame, so the buffers are allocated once, not once per frame.
 pub fn decode_in_background(
     reader: VideoReader,
     min_interval_s: f64,
     due: &NextFrameDue,
-    mut consume: impl FnMut(DecodedFrame) -> Result<()>,
+    mut consume: impl FnMut(&DecodedFrame) -> Result<()>,
 ) -> Result<DecodeSummary> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<DecodedFrame>>(DECODE_QUEUE);
+    let (spare_sender, spare_buffers) = std::sync::mpsc::channel::<Mat>();
     std::thread::scope(|scope| {
-        let decoder = scope.spawn(move || decode_loop(reader, min_interval_s, due, &sender));
+        let decoder = scope.spawn(move || decode_loop(reader, min_interval_s, due, &sender, &spare_buffers));
         // `receiver` is dropped when this loop ends, which stops the decoder at its next send
         for item in receiver {
-            consume(item?)?;
+            let item = item?;
+            consume(&item)?;
+            let _ = spare_sender.send(item.frame.image);
         }
         decoder.join().map_err(|_| anyhow::anyhow!("the video decoding thread failed"))
     })
@@ -273,6 +299,7 @@ fn decode_loop(
     min_interval_s: f64,
     due: &NextFrameDue,
     sender: &std::sync::mpsc::SyncSender<Result<DecodedFrame>>,
+    spare_buffers: &std::sync::mpsc::Receiver<Mat>,
 ) -> DecodeSummary {
     let mut next_t = f64::NEG_INFINITY;
     let mut seen = DecodeSummary::default();
@@ -290,7 +317,9 @@ fn decode_loop(
             continue;
         }
         next_t = t + min_interval_s;
-        let item = reader.current_frame().map(|frame| DecodedFrame { frame, decoded: seen.frames });
+        let buffer = spare_buffers.try_recv().unwrap_or_default();
+        let item =
+            reader.current_frame_into(buffer).map(|frame| DecodedFrame { frame, decoded: seen.frames });
         let failed = item.is_err();
         if sender.send(item).is_err() || failed {
             return seen; // the consumer stopped, or it has the error
