@@ -310,6 +310,24 @@ fn hold_statistic(
     })
 }
 
+/// `work` applied to every item, the items shared out over the machine's cores; results in
+/// the order of the items.
+fn on_all_cores<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let chunk = items.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
 /// Finds the table edge in the kept frames (those late in the clip) and compares it with the
 /// trunk line.
 fn horizontal_reference(
@@ -317,14 +335,22 @@ fn horizontal_reference(
     late: &[usize],
     trunks: &[Option<table::Trunk>],
 ) -> HorizontalReference {
+    let jobs: Vec<(&crate::pose::Snapshot, table::Trunk)> = track
+        .snapshots
+        .iter()
+        .filter_map(|snap| {
+            let trunk = trunks.get(snap.index).copied().flatten()?;
+            let k = 1.0 / snap.scale;
+            Some((snap, table::Trunk { hip: trunk.hip.scale(k), shoulder: trunk.shoulder.scale(k) }))
+        })
+        .collect();
+    let searched = jobs.len();
+    let found = on_all_cores(&jobs, |(snap, trunk_px)| {
+        snap.image().and_then(|image| table::find_table_line(&image, trunk_px))
+    });
     let mut lines = Vec::new();
-    let mut searched = 0;
-    for snap in &track.snapshots {
-        let Some(trunk) = trunks.get(snap.index).copied().flatten() else { continue };
-        let k = 1.0 / snap.scale;
-        let trunk_px = table::Trunk { hip: trunk.hip.scale(k), shoulder: trunk.shoulder.scale(k) };
-        searched += 1;
-        match snap.image().and_then(|image| table::find_table_line(&image, &trunk_px)) {
+    for ((snap, _), result) in jobs.iter().zip(found) {
+        match result {
             Ok(Some(line)) if line.support >= 0.5 => lines.push(line),
             Ok(_) => {}
             Err(e) => log::debug!("table search failed on frame {}: {e}", snap.index),
