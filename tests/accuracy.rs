@@ -113,3 +113,16 @@ fn the_person_on_the_table_is_measured_not_the_bystander() {
     }
     assert!(near_subject as f64 >= 0.98 * total as f64, "{near_subject}/{total} frames on the subject");
 }
+
+/// A measurement must not depend on the timing of romcam's threads: the same clip assessed
+/// twice gives the same report, to the last digit.
+#[test]
+fn the_same_clip_assessed_twice_gives_the_same_report() {
+    let clip = common::sample("dev02_post_left.mp4");
+    let args = [std::ffi::OsStr::new("assess"), "-q".as_ref(), clip.as_os_str(), "--json".as_ref()];
+    let first = common::run_romcam(&args, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = common::run_romcam(&args, &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(first.stdout == second.stdout, "two runs on {} gave different reports", clip.display());
+}

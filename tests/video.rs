@@ -78,3 +78,32 @@ fn background_decoding_hands_on_the_same_frames_as_reading_one_by_one() {
         assert_eq!(handed_on, one_by_one.len(), "{name}: every frame is handed on at interval 0");
     }
 }
+
+/// Which frames get landmarks must not depend on the timing of the two threads: the same
+/// clip must give the same measurement on every run. A consumer that keeps up with the
+/// decoder (its `due` is always current) and one that lags behind (the decoder reads a stale
+/// `due`) must take exactly the same frames.
+#[test]
+fn the_frames_taken_do_not_depend_on_how_fast_the_consumer_is() {
+    let take = |delay_ms: u64| {
+        let reader = VideoReader::open(&sample("dev08_bystander.mp4"), 320).unwrap();
+        let due = romcam::video::NextFrameDue::default();
+        let mut next = f64::NEG_INFINITY;
+        let mut taken = Vec::new();
+        romcam::video::decode_in_background(reader, 0.1, &due, |d| {
+            if d.frame.t + 1e-6 >= next {
+                taken.push(d.frame.index);
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                // a sparser schedule than the decoder's grid, as the sampler's while the leg moves
+                next = d.frame.t + 0.17;
+                due.set(next);
+            }
+            Ok(())
+        })
+        .unwrap();
+        taken
+    };
+    let keeping_up = take(0);
+    assert!(keeping_up.len() > 10, "{keeping_up:?}");
+    assert_eq!(take(15), keeping_up);
+}

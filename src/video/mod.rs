@@ -244,7 +244,7 @@ pub struct DecodeSummary {
 
 /// The time of the next frame the consumer wants, shared with the decoding thread: frames
 /// before it are not converted. It only ever moves forward, so a late reading by the decoder
-/// converts a frame too many, never one too few.
+/// converts a frame too many (which the consumer passes over), never one too few.
 #[derive(Debug)]
 pub struct NextFrameDue(std::sync::atomic::AtomicU64);
 
@@ -265,9 +265,9 @@ impl NextFrameDue {
 }
 
 /// Decodes the clip on its own thread while `consume` works on the current one, so that
-/// decoding overlaps with inference. Only frames at least `min_interval_s` after the last frame
-/// handed on, and not before `due`, are converted and handed on; the others are only demuxed
-/// and decoded, which is much cheaper. Stops at the first error of either side; after the last
+/// decoding overlaps with inference. Only frames on a fixed grid (the first frame, then each
+/// first frame at least `min_interval_s` after the last grid frame) and not before `due` are
+/// converted and handed on; the others are only demuxed and decoded, which is much cheaper. Stops at the first error of either side; after the last
 /// frame, refuses a truncated clip or a single picture (see [`VideoReader::check_complete`]).
 ///
 /// `consume` only borrows each frame: its pixel buffer goes back to the decoding thread to
@@ -313,10 +313,16 @@ fn decode_loop(
             }
         };
         seen = DecodeSummary { frames: seen.frames + 1, last_t: t };
-        if t + 1e-6 < next_t.max(due.get()) {
+        // The frames on the grid (one every `min_interval_s`) follow from the timestamps
+        // alone, so the consumer is offered the same frames on every run whatever the timing
+        // of the two threads; `due` only spares converting grid frames it would pass over.
+        if t + 1e-6 < next_t {
             continue;
         }
         next_t = t + min_interval_s;
+        if t + 1e-6 < due.get() {
+            continue;
+        }
         let buffer = spare_buffers.try_recv().unwrap_or_default();
         let item =
             reader.current_frame_into(buffer).map(|frame| DecodedFrame { frame, decoded: seen.frames });
