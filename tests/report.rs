@@ -261,3 +261,50 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
     }
     assert_eq!(n, track.frames.len());
 }
+
+/// `assess` finds poses on 5 to 10 frames a second; its MP4 report must still be the whole
+/// clip, every frame, with the skeleton drawn where the person is all through it (not only the
+/// first seconds, and not the pose of another moment).
+#[test]
+fn the_assess_video_report_is_the_whole_clip_with_the_skeleton_on_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
+    let clip = sample("dev02_post_left.mp4");
+    let mp4 = d.join("assess.mp4");
+    let (code, _, err) =
+        run(&["assess".as_ref(), clip.as_os_str(), "-q".as_ref(), "--report".as_ref(), mp4.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    let read_all = |path: &std::path::Path| {
+        let mut reader = romcam::video::VideoReader::open(path, 0).unwrap();
+        let mut frames = Vec::new();
+        while let Some(f) = reader.next_frame().unwrap() {
+            frames.push(f.image);
+        }
+        frames
+    };
+    let (source, drawn) = (read_all(&clip), read_all(&mp4));
+    assert_eq!(drawn.len(), source.len(), "every frame of the clip is in the video");
+    // the ground truth's test-leg knee in every frame: the skeleton must pass over it
+    let truth = common::truth("dev02_post_left");
+    let gt_frames = truth["frames"].as_array().unwrap();
+    let mut near_knee = 0;
+    for (i, (a, b)) in source.iter().zip(&drawn).enumerate() {
+        let knee = gt_frames[i]["joints2d"]["knee.L"].as_array().unwrap();
+        let (kx, ky) = (knee[0].as_f64().unwrap() as i32, knee[1].as_f64().unwrap() as i32);
+        let r = 12;
+        let rect = opencv::core::Rect::new(kx - r, ky - r, 2 * r, 2 * r);
+        let (pa, pb) = (opencv::core::Mat::roi(a, rect).unwrap(), opencv::core::Mat::roi(b, rect).unwrap());
+        let mut diff = opencv::core::Mat::default();
+        opencv::core::absdiff(&pa, &pb, &mut diff).unwrap();
+        let changed = opencv::core::sum_elems(&diff).unwrap();
+        if changed[0] + changed[1] + changed[2] > 255.0 * 40.0 {
+            near_knee += 1;
+        }
+    }
+    assert!(
+        near_knee as f64 >= 0.9 * source.len() as f64,
+        "the skeleton passes over the true knee in only {near_knee} of {} frames",
+        source.len()
+    );
+}
