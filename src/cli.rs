@@ -81,7 +81,7 @@ struct ReportArgs {
     /// Replace report files that exist.
     #[arg(long)]
     force: bool,
-    /// Blur the client's face in the key frame and the video.
+    /// Blur every face (the client's and anyone else's) in the key frame and the video.
     #[arg(long)]
     blur_faces: bool,
     /// Settings for the report header (clinic, therapist), TOML [default: config.toml in the
@@ -243,7 +243,7 @@ enum Command {
         /// Replace output files that exist.
         #[arg(long)]
         force: bool,
-        /// Blur faces in the overlay video.
+        /// Blur every face in the overlay video.
         #[arg(long, requires = "overlay")]
         blur_faces: bool,
         #[command(flatten)]

@@ -308,3 +308,60 @@ fn the_assess_video_report_is_the_whole_clip_with_the_skeleton_on_the_person() {
         source.len()
     );
 }
+
+/// Mean absolute difference between horizontally neighbouring grey levels in a square around
+/// (cx, cy): high where there is detail, near zero where it was blurred away.
+fn detail_around(image: &opencv::core::Mat, cx: i32, cy: i32, half: i32) -> f64 {
+    use opencv::prelude::*;
+    let mut grey = opencv::core::Mat::default();
+    opencv::imgproc::cvt_color_def(image, &mut grey, opencv::imgproc::COLOR_BGR2GRAY).unwrap();
+    let mut sum = 0.0;
+    let mut n = 0.0f64;
+    for y in (cy - half).max(0)..(cy + half).min(grey.rows()) {
+        for x in (cx - half).max(0)..(cx + half).min(grey.cols() - 1) {
+            let a = *grey.at_2d::<u8>(y, x).unwrap() as f64;
+            let b = *grey.at_2d::<u8>(y, x + 1).unwrap() as f64;
+            sum += (a - b).abs();
+            n += 1.0;
+        }
+    }
+    sum / n.max(1.0)
+}
+
+/// `--blur-faces` blurs everyone's face, not only the client's: the therapist standing behind
+/// the table in dev08 loses the detail of the head in every frame of the video.
+#[test]
+fn blurring_faces_also_blurs_the_bystander() {
+    romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
+    let clip = sample("dev08_bystander.mp4");
+    let options = PoseOptions { threads: 1, ..PoseOptions::for_assess() };
+    let track = pose::estimate_pose(&clip, &options, &mut |_, _| {}).expect("pose");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
+    let (plain, blurred) = (d.join("plain.mp4"), d.join("blurred.mp4"));
+    report::video::write_overlay_video(&clip, &track.frames, &plain, false, false).unwrap();
+    report::video::write_overlay_video(&clip, &track.frames, &blurred, false, true).unwrap();
+    let truth = common::truth("dev08_bystander");
+    let gt_frames = truth["frames"].as_array().unwrap();
+    let (mut a, mut b) = (
+        romcam::video::VideoReader::open(&plain, 0).unwrap(),
+        romcam::video::VideoReader::open(&blurred, 0).unwrap(),
+    );
+    let (mut frames, mut hidden) = (0, 0);
+    while let (Some(fa), Some(fb)) = (a.next_frame().unwrap(), b.next_frame().unwrap()) {
+        // the head sits above the shoulders, about half a shoulder width up
+        let j = &gt_frames[frames]["bystander_joints2d"];
+        let p = |k: &str| (j[k][0].as_f64().unwrap(), j[k][1].as_f64().unwrap());
+        let (l, r) = (p("shoulder.L"), p("shoulder.R"));
+        let width = ((l.0 - r.0).powi(2) + (l.1 - r.1).powi(2)).sqrt();
+        let (cx, cy) = (((l.0 + r.0) / 2.0) as i32, ((l.1 + r.1) / 2.0 - 0.5 * width) as i32);
+        let (sharp, soft) = (detail_around(&fa.image, cx, cy, 20), detail_around(&fb.image, cx, cy, 20));
+        if soft < 0.4 * sharp {
+            hidden += 1;
+        }
+        frames += 1;
+    }
+    assert_eq!(frames, gt_frames.len(), "every frame is in the video");
+    assert_eq!(hidden, frames, "the bystander's head keeps its detail in {} frames", frames - hidden);
+}

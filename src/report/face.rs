@@ -1,11 +1,14 @@
-//! Face blurring for shared reports: the face is located from the pose landmarks (BlazePose
-//! 0-10: nose, eyes, ears, mouth), boxed generously, and blurred beyond recognition.
+//! Face blurring for shared reports: the client's face is located from the pose landmarks
+//! (BlazePose 0-10: nose, eyes, ears, mouth), anyone else's (a therapist standing behind the
+//! table, say) by the person detector, whose box is drawn around the head; each is boxed
+//! generously and blurred beyond recognition.
 
 use anyhow::Result;
 use opencv::core::{Mat, Rect, Size, BORDER_REPLICATE};
 use opencv::imgproc;
 use opencv::prelude::*;
 
+use crate::pose::detector::PersonDetector;
 use crate::pose::{Landmark, PoseFrame};
 
 /// A face box in displayed-frame pixels: centre and side of a square.
@@ -53,6 +56,59 @@ pub fn face_boxes(frames: &[PoseFrame]) -> Vec<Option<FaceBox>> {
         .collect()
 }
 
+/// Finds the heads of everyone in a picture with the person detector.
+pub struct HeadFinder {
+    detector: PersonDetector,
+}
+
+impl HeadFinder {
+    pub fn open() -> Result<Self> {
+        let model = crate::runtime::models_dir()?.join("pose_detection.onnx");
+        Ok(HeadFinder { detector: PersonDetector::open(&model, 2)? })
+    }
+
+    /// The head boxes of the people found in `image`, in displayed-frame pixels (`scale` =
+    /// displayed pixels per image pixel), leaving out the head inside `client` (the client's
+    /// face box from the landmarks: tighter than the detector's). `any_orientation` also looks
+    /// for people lying or turned sideways (three detector runs instead of one).
+    pub fn heads(
+        &mut self,
+        image: &Mat,
+        scale: f64,
+        client: Option<&FaceBox>,
+        any_orientation: bool,
+    ) -> Result<Vec<FaceBox>> {
+        let people = if any_orientation {
+            self.detector.detect_people(image)?
+        } else {
+            self.detector.detect(image)?
+        };
+        Ok(people
+            .iter()
+            .map(|d| head_box(&d.bbox, scale))
+            .filter(|h| !client.is_some_and(|c| c.contains(h.cx, h.cy)))
+            .collect())
+    }
+}
+
+/// The detector's box (xmin, ymin, xmax, ymax in image pixels), which frames the head, as a
+/// square head box in displayed-frame pixels.
+fn head_box(bbox: &[f32; 4], scale: f64) -> FaceBox {
+    let (w, h) = ((bbox[2] - bbox[0]) as f64, (bbox[3] - bbox[1]) as f64);
+    FaceBox {
+        cx: (bbox[0] + bbox[2]) as f64 / 2.0 * scale,
+        cy: (bbox[1] + bbox[3]) as f64 / 2.0 * scale,
+        side: w.max(h) * scale,
+    }
+}
+
+impl FaceBox {
+    /// Whether the point lies inside the box.
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        (x - self.cx).abs() <= self.side / 2.0 && (y - self.cy).abs() <= self.side / 2.0
+    }
+}
+
 /// Blurs the box (given in displayed-frame pixels; `scale` = displayed pixels per image pixel)
 /// so strongly that the face cannot be recognised: the region is shrunk to a few pixels across,
 /// enlarged again, then Gaussian-blurred.
@@ -70,18 +126,21 @@ pub fn blur_face(image: &mut Mat, face: &FaceBox, scale: f64) -> Result<()> {
     let region = Mat::roi(image, rect)?.try_clone()?;
     let mut small = Mat::default();
     imgproc::resize(&region, &mut small, Size::new(6, 6), 0.0, 0.0, imgproc::INTER_AREA)?;
+    // smoothed at a small size (the same look as smoothing the full-size box, at a tiny
+    // fraction of the cost), then enlarged to the box
     let mut coarse = Mat::default();
+    imgproc::resize(&small, &mut coarse, Size::new(24, 24), 0.0, 0.0, imgproc::INTER_LINEAR)?;
+    let mut smooth = Mat::default();
+    imgproc::gaussian_blur(&coarse, &mut smooth, Size::new(0, 0), 4.0, 4.0, BORDER_REPLICATE)?;
+    let mut blurred = Mat::default();
     imgproc::resize(
-        &small,
-        &mut coarse,
+        &smooth,
+        &mut blurred,
         Size::new(rect.width, rect.height),
         0.0,
         0.0,
         imgproc::INTER_LINEAR,
     )?;
-    let mut blurred = Mat::default();
-    let sigma = (rect.width.min(rect.height) as f64 / 6.0).max(1.0);
-    imgproc::gaussian_blur(&coarse, &mut blurred, Size::new(0, 0), sigma, sigma, BORDER_REPLICATE)?;
     let mut target = Mat::roi_mut(image, rect)?;
     blurred.copy_to(&mut target)?;
     Ok(())

@@ -95,8 +95,13 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
     let scale = snap.scale;
     let landmarks = track.frames.get(snap.index).and_then(|f| f.landmarks.as_deref());
     if blur_faces {
-        if let Some(Some(b)) = face::face_boxes(&track.frames).get(snap.index) {
-            face::blur_face(&mut image, b, scale)?;
+        let client = face::face_boxes(&track.frames).get(snap.index).copied().flatten();
+        // anyone else in the picture first (the detector looks at the unblurred picture)
+        for head in face::HeadFinder::open()?.heads(&image, scale, client.as_ref(), true)? {
+            face::blur_face(&mut image, &head, scale)?;
+        }
+        if let Some(b) = client {
+            face::blur_face(&mut image, &b, scale)?;
         }
     }
     let em = (image.cols().min(image.rows()) as f32 / 26.0).max(12.0);

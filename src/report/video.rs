@@ -11,14 +11,16 @@ use crate::error::RomcamError;
 use crate::pose::{Landmark, PoseFrame};
 use crate::video::VideoReader;
 
-use super::face::{blur_face, face_box, face_boxes};
+use super::face::{blur_face, face_box, face_boxes, FaceBox, HeadFinder};
 use super::overlay::draw_skeleton;
 
 /// Re-decodes `clip` and writes every frame of it with the pose drawn on, to a temporary file
 /// renamed to `out`. The poses are matched to the frames by time: `assess` finds them on 5 to
 /// 10 frames a second, and a frame between two of them gets the landmarks interpolated between
-/// the two (see [`pose_at`]). With `blur_faces`, every frame's face is blurred first (located
-/// from the pose landmarks; a frame without a pose borrows the nearest pose's face box).
+/// the two (see [`pose_at`]). With `blur_faces`, every face is blurred first: the client's
+/// located from the pose landmarks (a frame without a pose borrows the nearest pose's face
+/// box), anyone else's by the person detector, run on every [`HEAD_SEARCH_EVERY`]th frame
+/// (the boxes of the last two searches are blurred, so that a face never shows between them).
 pub fn write_overlay_video(
     clip: &Path,
     frames: &[PoseFrame],
@@ -45,16 +47,25 @@ pub fn write_overlay_video(
         .ok_or_else(|| RomcamError::Output("output path is not UTF-8".into()))?
         .to_string();
     let faces = if blur_faces { face_boxes(frames) } else { Vec::new() };
+    let mut head_finder = if blur_faces { Some(HeadFinder::open()?) } else { None };
+    let (mut heads, mut earlier_heads): (Vec<FaceBox>, Vec<FaceBox>) = (Vec::new(), Vec::new());
     let mut writer: Option<videoio::VideoWriter> = None;
+    let mut index = 0;
     while let Some(mut frame) = reader.next_frame()? {
         crate::interrupt::check()?;
         let landmarks = pose_at(frames, frame.t);
-        if blur_faces {
+        if let Some(finder) = head_finder.as_mut() {
+            let client = landmarks.as_deref().and_then(face_box);
             let nearest = nearest_pose(frames, frame.t).and_then(|i| faces.get(i).copied().flatten());
-            for b in landmarks.as_deref().and_then(face_box).into_iter().chain(nearest) {
-                blur_face(&mut frame.image, &b, frame.scale)?;
+            if index % HEAD_SEARCH_EVERY == 0 {
+                let found = finder.heads(&frame.image, frame.scale, client.or(nearest).as_ref(), false)?;
+                earlier_heads = std::mem::replace(&mut heads, found);
+            }
+            for b in heads.iter().chain(&earlier_heads).chain(&client).chain(&nearest) {
+                blur_face(&mut frame.image, b, frame.scale)?;
             }
         }
+        index += 1;
         if let Some(l) = &landmarks {
             draw_skeleton(&mut frame.image, l, frame.scale)?;
         }
@@ -78,6 +89,9 @@ pub fn write_overlay_video(
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;
     Ok(())
 }
+
+/// The person detector looks for heads to blur on every this many frames.
+const HEAD_SEARCH_EVERY: usize = 3;
 
 /// Poses further apart than this are not interpolated between (the leg may have moved in
 /// between): the frames there get no skeleton.
