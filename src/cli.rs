@@ -428,10 +428,15 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     let model = format!("BlazePose {} (ONNX)", args.model.file_name());
     let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
     let mut report = report;
+    // one key frame for the store and the reports; the settings file is read once for both
+    let key_frame = if target.is_some() || !report.targets.is_empty() {
+        report.config = Some(crate::report::resolve_config(&report.config));
+        crate::report::keyframe::render(&track, &assessment, report.blurs_faces())?
+    } else {
+        None
+    };
     if let (Some(t), Some(store)) = (&target, opened.as_mut()) {
         let date = t.session.clone().unwrap_or_else(store::records::today);
-        let key_frame =
-            crate::report::keyframe::render(&track, &assessment, report.blurs_faces())?.map(|k| k.png);
         let id = store.record_assessment(&NewAssessment {
             client: &t.client,
             session_date: &date,
@@ -439,7 +444,7 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
             assessment: &assessment,
             video_path: &std::fs::canonicalize(video).unwrap_or_else(|_| video.to_path_buf()),
             video_sha256: store::records::sha256_file(video)?,
-            key_frame_png: key_frame,
+            key_frame_png: key_frame.as_ref().map(|k| k.png.clone()),
         })?;
         if !quiet {
             eprintln!("romcam: stored as assessment {id} ({} session {date}, {})", t.client, t.phase.name());
@@ -453,7 +458,7 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     } else {
         print!("{}", crate::report::terminal::summary(&assessment));
     }
-    crate::report::write_assessment_reports(&report, video, &track, &assessment)?;
+    crate::report::write_assessment_reports(&report, video, &track, &assessment, key_frame)?;
     Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
 }
 

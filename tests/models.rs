@@ -13,6 +13,10 @@ fn models() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models"))
 }
 
+fn detector() -> PersonDetector {
+    PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads")
+}
+
 fn sample_frame(clip: &str, at_s: f64) -> Mat {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(clip);
     let mut reader = VideoReader::open(&path, 1280).expect("sample opens");
@@ -41,8 +45,7 @@ fn model_checksums_match_sha256sums() {
 #[test]
 fn detector_finds_the_lying_person_and_landmarks_see_them() {
     let frame = sample_frame("dev01_pre_left.mp4", 5.0);
-    let mut detector =
-        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let mut detector = detector();
     let people = detector.detect(&frame).expect("detector runs");
     assert!(!people.is_empty(), "nobody detected on a sample frame");
     let best = &people[0];
@@ -69,8 +72,7 @@ fn detector_finds_the_lying_person_and_landmarks_see_them() {
 #[test]
 fn blank_frame_has_no_detection() {
     let blank = Mat::new_rows_cols_with_default(720, 1280, CV_8UC3, Scalar::all(30.0)).unwrap();
-    let mut detector =
-        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let mut detector = detector();
     assert!(detector.detect(&blank).expect("runs").is_empty());
 }
 
@@ -78,8 +80,7 @@ fn blank_frame_has_no_detection() {
 #[test]
 fn pruned_landmark_models_give_the_same_landmarks() {
     let frame = sample_frame("dev02_post_left.mp4", 6.0);
-    let mut detector =
-        PersonDetector::open(&models().join("pose_detection.onnx"), 2).expect("detector loads");
+    let mut detector = detector();
     let people = detector.detect_any_orientation(&frame).expect("detector runs");
     let best = people.first().expect("a person on a sample frame");
     let roi = BodyRoi::from_alignment_points(best.keypoints[0], best.keypoints[1]);

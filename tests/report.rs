@@ -182,10 +182,8 @@ fn sharpness(img: &image::GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> 
 /// verdict changed, so that the numbers exist underneath and must not leak into the report.
 #[test]
 fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
-    romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
     let clip = sample("dev02_post_left.mp4");
-    let options = PoseOptions { threads: 1, ..PoseOptions::default() };
-    let track = pose::estimate_pose(&clip, &options, &mut |_, _| {}).expect("pose");
+    let track = pose_track(&clip, PoseOptions::default());
     let m = measure::measure(&track, &MeasureOptions::default()).expect("measure");
     let good: Assessment = assess::assess(m.clone(), &Criteria::default(), "dev02_post_left.mp4", "full");
     let mut w = m.clone();
@@ -309,33 +307,38 @@ fn the_assess_video_report_is_the_whole_clip_with_the_skeleton_on_the_person() {
     );
 }
 
-/// Mean absolute difference between horizontally neighbouring grey levels in a square around
-/// (cx, cy): high where there is detail, near zero where it was blurred away.
-fn detail_around(image: &opencv::core::Mat, cx: i32, cy: i32, half: i32) -> f64 {
+/// A BGR picture as a grey image, for [`sharpness`].
+fn mat_gray(image: &opencv::core::Mat) -> image::GrayImage {
     use opencv::prelude::*;
     let mut grey = opencv::core::Mat::default();
     opencv::imgproc::cvt_color_def(image, &mut grey, opencv::imgproc::COLOR_BGR2GRAY).unwrap();
-    let mut sum = 0.0;
-    let mut n = 0.0f64;
-    for y in (cy - half).max(0)..(cy + half).min(grey.rows()) {
-        for x in (cx - half).max(0)..(cx + half).min(grey.cols() - 1) {
-            let a = *grey.at_2d::<u8>(y, x).unwrap() as f64;
-            let b = *grey.at_2d::<u8>(y, x + 1).unwrap() as f64;
-            sum += (a - b).abs();
-            n += 1.0;
-        }
-    }
-    sum / n.max(1.0)
+    let (w, h) = (grey.cols() as u32, grey.rows() as u32);
+    image::GrayImage::from_raw(w, h, grey.data_bytes().unwrap().to_vec()).unwrap()
+}
+
+/// The square of half-side `half` around (cx, cy), inside the image, as `sharpness` takes it.
+fn square_around(img: &image::GrayImage, cx: i64, cy: i64, half: i64) -> (u32, u32, u32, u32) {
+    let clamp = |v: i64, hi: u32| v.clamp(0, hi as i64 - 2) as u32;
+    (
+        clamp(cx - half, img.width()),
+        clamp(cy - half, img.height()),
+        clamp(cx + half, img.width()),
+        clamp(cy + half, img.height()),
+    )
+}
+
+/// The pose track of a sample clip (one thread, as the other in-process tests).
+fn pose_track(clip: &std::path::Path, options: PoseOptions) -> romcam::pose::PoseTrack {
+    romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
+    pose::estimate_pose(clip, &PoseOptions { threads: 1, ..options }, &mut |_, _| {}).expect("pose")
 }
 
 /// `--blur-faces` blurs everyone's face, not only the client's: the therapist standing behind
 /// the table in dev08 loses the detail of the head in every frame of the video.
 #[test]
 fn blurring_faces_also_blurs_the_bystander() {
-    romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
     let clip = sample("dev08_bystander.mp4");
-    let options = PoseOptions { threads: 1, ..PoseOptions::for_assess() };
-    let track = pose::estimate_pose(&clip, &options, &mut |_, _| {}).expect("pose");
+    let track = pose_track(&clip, PoseOptions::for_assess());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
@@ -355,8 +358,10 @@ fn blurring_faces_also_blurs_the_bystander() {
         let p = |k: &str| (j[k][0].as_f64().unwrap(), j[k][1].as_f64().unwrap());
         let (l, r) = (p("shoulder.L"), p("shoulder.R"));
         let width = ((l.0 - r.0).powi(2) + (l.1 - r.1).powi(2)).sqrt();
-        let (cx, cy) = (((l.0 + r.0) / 2.0) as i32, ((l.1 + r.1) / 2.0 - 0.5 * width) as i32);
-        let (sharp, soft) = (detail_around(&fa.image, cx, cy, 20), detail_around(&fb.image, cx, cy, 20));
+        let (cx, cy) = (((l.0 + r.0) / 2.0) as i64, ((l.1 + r.1) / 2.0 - 0.5 * width) as i64);
+        let (plain, blurred) = (mat_gray(&fa.image), mat_gray(&fb.image));
+        let head = square_around(&plain, cx, cy, 20);
+        let (sharp, soft) = (sharpness(&plain, head), sharpness(&blurred, head));
         if soft < 0.4 * sharp {
             hidden += 1;
         }

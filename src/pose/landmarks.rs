@@ -1,6 +1,6 @@
-//! The BlazePose landmark model (`pose_landmark_full_noseg.onnx` or `_lite_noseg`): warps the rotated ROI to
-//! 256x256 RGB in [0, 1], runs the model, applies a sigmoid to visibility and presence, and maps
-//! the 39 landmarks (33 body points + 6 auxiliary) back to image pixels.
+//! The BlazePose landmark model (`pose_landmark_full_noseg.onnx` or `_lite_noseg`): warps the
+//! rotated ROI to 256x256 RGB in [0, 1], runs the model, applies a sigmoid to visibility and
+//! presence, and maps the 39 landmarks (33 body points + 6 auxiliary) back to image pixels.
 
 use std::path::Path;
 

@@ -190,20 +190,20 @@ pub fn resolve_config(given: &Option<ReportConfig>) -> ReportConfig {
     }
 }
 
-/// Renders the key frame, gathers the content and writes the requested reports of one
-/// assessment.
+/// Gathers the content and writes the requested reports of one assessment, with its key
+/// frame (rendered by the caller, who may also store it).
 pub fn write_assessment_reports(
     request: &ReportRequest,
     clip: &Path,
     track: &PoseTrack,
     assessment: &Assessment,
+    key_frame: Option<keyframe::KeyFrame>,
 ) -> Result<()> {
     if request.targets.is_empty() {
         return Ok(());
     }
     let config = resolve_config(&request.config);
     let blur_faces = request.blur_faces || config.blur_faces.unwrap_or(false);
-    let key_frame = keyframe::render(track, assessment, blur_faces)?;
     let mut header = Header::new(&config);
     header.client = request.client.clone();
     let mut page = PageContent::new(assessment, key_frame);

@@ -61,6 +61,8 @@ pub fn write_overlay_video(
                 let found = finder.heads(&frame.image, frame.scale, client.or(nearest).as_ref(), false)?;
                 earlier_heads = std::mem::replace(&mut heads, found);
             }
+            // the nearest pose's box only where it is not the frame's own (the same pose)
+            let nearest = nearest.filter(|n| Some(*n) != client);
             for b in heads.iter().chain(&earlier_heads).chain(&client).chain(&nearest) {
                 blur_face(&mut frame.image, b, frame.scale)?;
             }

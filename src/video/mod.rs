@@ -267,8 +267,9 @@ impl NextFrameDue {
 /// Decodes the clip on its own thread while `consume` works on the current one, so that
 /// decoding overlaps with inference. Only frames on a fixed grid (the first frame, then each
 /// first frame at least `min_interval_s` after the last grid frame) and not before `due` are
-/// converted and handed on; the others are only demuxed and decoded, which is much cheaper. Stops at the first error of either side; after the last
-/// frame, refuses a truncated clip or a single picture (see [`VideoReader::check_complete`]).
+/// converted and handed on; the others are only demuxed and decoded, which is much cheaper.
+/// Stops at the first error of either side; after the last frame, refuses a truncated clip or
+/// a single picture (see [`VideoReader::check_complete`]).
 ///
 /// `consume` only borrows each frame: its pixel buffer goes back to the decoding thread to
 /// hold a later frame, so the buffers are allocated once, not once per frame.
