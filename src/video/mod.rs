@@ -2,6 +2,7 @@
 //! ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), downscales early, and gives
 //! each frame its container timestamp. It knows nothing about poses.
 
+pub mod encode;
 pub mod rotation;
 
 use std::fs::File;
