@@ -1,16 +1,23 @@
-//! Reports: turns an assessment into files, one module per format behind one small interface
-//! ([`Exporter`]), and draws on frames (skeleton, key frame, overlay video).
+//! Reports: turns assessments into files, and draws on frames (skeleton, key frame, overlay
+//! video).
 //!
-//! Formats: PDF (the main report, one page per assessment), self-contained HTML with the same
-//! content, CSV of the per-frame series, PNG of the annotated key frame, and MP4 (the clip with
-//! the skeleton drawn on). `romcam report` makes PDF and HTML from the client store: one stored
-//! assessment, a before/after comparison ([`comparison`]) or a client's history ([`history`]). Every file is written atomically and never replaces an existing one
-//! without `--force`.
+//! Every report page is a [`document::Document`], a list of blocks (title, label/value pairs,
+//! headings, paragraphs, tables, pictures, charts, warnings, method notes) with no format in
+//! it. Three content builders make documents from plain view data, never from the store: the
+//! assessment page ([`assessment`]), the before/after comparison ([`comparison`]) and a
+//! client's history ([`history`]); [`stored`] reads the store for them. Two renderers draw any
+//! document ([`Renderer`]): PDF ([`pdf`], krilla) and self-contained HTML ([`html`], maud,
+//! escaped by default). The other formats of `assess --report` hold an assessment's data, not a
+//! page ([`Exporter`]): CSV of the per-frame series, PNG of the annotated key frame, and MP4
+//! (the clip with the skeleton drawn on, [`video`]). Every file is written atomically and never
+//! replaces an existing one without `--force`.
 
+pub mod assessment;
 pub mod chart;
 pub mod comparison;
 pub mod content;
 pub mod csv;
+pub mod document;
 pub mod face;
 pub mod fonts;
 pub mod history;
@@ -35,7 +42,14 @@ use crate::assess::Assessment;
 use crate::error::RomcamError;
 use crate::pose::{PoseFrame, PoseTrack};
 
-/// One output format: turns the report's content into the file's bytes.
+/// A format that draws any report document (every page kind): PDF and HTML.
+pub trait Renderer {
+    fn render(&self, doc: &document::Document) -> Result<Vec<u8>>;
+}
+
+/// One output format of `assess --report`: turns the assessments' content into the file's
+/// bytes. PDF and HTML build the assessment page's document and render it; CSV and PNG write
+/// the data itself.
 pub trait Exporter {
     fn serialize(&self, report: &ReportContent) -> Result<Vec<u8>>;
 }
@@ -62,6 +76,15 @@ impl ReportFormat {
             "mp4" => ReportFormat::Mp4,
             _ => return None,
         })
+    }
+
+    /// The renderer of a format that draws documents (PDF and HTML).
+    pub fn renderer(self) -> Option<&'static dyn Renderer> {
+        match self {
+            ReportFormat::Pdf => Some(&pdf::PdfRenderer),
+            ReportFormat::Html => Some(&html::HtmlRenderer),
+            _ => None,
+        }
     }
 
     /// The exporter of a format made from the report's content (all but MP4).

@@ -1,15 +1,21 @@
 //! `romcam report`: reports made from the client store, for one stored assessment, a
-//! before/after comparison or a client's history. They show what the store holds: nothing is
-//! measured again, and the key frames are the ones stored with the assessments.
+//! before/after comparison or a client's history. This module is the one that reads the store
+//! for a report: it gathers the plain view data ([`ComparisonReport`], [`HistoryReport`], an
+//! assessment's [`PageContent`]) that the content builders turn into a document, and writes the
+//! document in the format asked for. Nothing is measured again, and the key frames are the ones
+//! stored with the assessments.
 
 use anyhow::Result;
 
-use super::comparison::{self, ComparisonReport};
+use super::comparison::{
+    self, wording::missing_reason, ComparisonReport, EndpointView, SideSection, SideView,
+};
 use super::content::{Header, PageContent, ReportConfig, ReportContent};
 use super::history::{self, HistoryReport};
-use super::{keyframe, ReportFormat, ReportTarget};
+use super::{assessment, keyframe, ReportFormat, ReportTarget};
 use crate::error::{RomcamError, EXIT_OK};
 use crate::store::compare::Selection;
+use crate::store::records::StoredAssessment;
 use crate::store::Store;
 
 /// What to report on.
@@ -53,8 +59,7 @@ pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>
     store.require_client(&request.client)?;
     let mut header = Header::new(&super::resolve_config(&request.config));
     header.client = Some(request.client.clone());
-    let pdf = out.format == ReportFormat::Pdf;
-    let bytes = match &request.kind {
+    let document = match &request.kind {
         StoredReportKind::Assessment(id) => {
             let (stored, full) = store.assessment(*id)?;
             if stored.client != request.client {
@@ -68,29 +73,85 @@ pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>
             let mut page = PageContent::new(&full, key);
             page.session_date = Some(stored.session_date.clone());
             page.phase = Some(stored.phase.clone());
-            let content = ReportContent::single(header, page);
-            let exporter = out.format.exporter().expect("PDF and HTML have exporters");
-            exporter.serialize(&content)?
+            assessment::document(&ReportContent::single(header, page))
         }
         StoredReportKind::Compare(selection) => {
-            let r = ComparisonReport::from_store(&store, header, &request.client, selection)?;
-            if pdf {
-                comparison::pdf(&r)?
-            } else {
-                comparison::html(&r)?
-            }
+            comparison::document(&load_comparison(&store, header, &request.client, selection)?)
         }
-        StoredReportKind::History => {
-            let r = HistoryReport::from_store(&store, header, &request.client)?;
-            if pdf {
-                history::pdf(&r)?
-            } else {
-                history::html(&r)?
-            }
-        }
+        StoredReportKind::History => history::document(&load_history(&store, header, &request.client)?),
     };
+    let renderer = out.format.renderer().ok_or_else(|| {
+        RomcamError::Output(format!(
+            "{}: a report from the store is a PDF or an HTML file",
+            out.path.display()
+        ))
+    })?;
+    let bytes = renderer.render(&document)?;
     crate::fsutil::write_atomic(&out.path, &bytes, request.force)?;
     Ok(EXIT_OK)
+}
+
+fn endpoint(store: &Store, all: &[StoredAssessment], id: i64) -> Result<EndpointView> {
+    let stored = match all.iter().find(|a| a.id == id) {
+        Some(a) => a.clone(),
+        None => store.assessment(id)?.0,
+    };
+    let key_frame =
+        store.key_frame(id)?.and_then(|png| keyframe::from_stored_png(&png, Some(comparison::THUMB_PX)));
+    Ok(EndpointView { stored, key_frame })
+}
+
+/// Gathers a comparison and what it compares from the store: per leg the store's change with
+/// the two assessments compared, or why there is none.
+pub fn load_comparison(
+    store: &Store,
+    header: Header,
+    client: &str,
+    selection: &Selection,
+) -> Result<ComparisonReport> {
+    let comparison = store.compare(client, selection)?;
+    let all = store.history(client)?;
+    let mut sides = Vec::new();
+    for side in ["left", "right"] {
+        let of_side: Vec<&StoredAssessment> = all.iter().filter(|a| a.side == side).collect();
+        let withheld_of_side: Vec<&StoredAssessment> =
+            of_side.iter().copied().filter(|a| a.hip_extension_deg.is_none()).collect();
+        match comparison.changes.iter().find(|c| c.side == side) {
+            Some(change) => {
+                let dates = [&change.before.session_date, &change.after.session_date];
+                let withheld = withheld_of_side
+                    .iter()
+                    .filter(|a| dates.contains(&&a.session_date))
+                    .map(|a| (*a).clone())
+                    .collect();
+                sides.push(SideSection::Compared(Box::new(SideView {
+                    change: change.clone(),
+                    before: endpoint(store, &all, change.before.id)?,
+                    after: endpoint(store, &all, change.after.id)?,
+                    withheld,
+                })));
+            }
+            None => {
+                let ids: Vec<i64> = withheld_of_side.iter().map(|a| a.id).collect();
+                sides.push(SideSection::Missing {
+                    side: side.to_string(),
+                    reason: missing_reason(side, of_side.len(), &ids),
+                });
+            }
+        }
+    }
+    Ok(ComparisonReport { header, selection: selection.clone(), comparison, sides })
+}
+
+/// Gathers a client's history from the store, with the thresholds and norms of the latest
+/// measured assessment for the chart's lines.
+pub fn load_history(store: &Store, header: Header, client: &str) -> Result<HistoryReport> {
+    let rows = store.history(client)?;
+    let criteria = match rows.iter().rev().find(|a| a.hip_extension_deg.is_some()) {
+        Some(a) => Some(store.assessment(a.id)?.1.criteria),
+        None => None,
+    };
+    Ok(HistoryReport { header, rows, criteria })
 }
 
 #[cfg(test)]
