@@ -174,8 +174,12 @@ fn table(t: &Table) -> Markup {
             }
         }
     };
+    let total: f32 = t.columns.iter().map(|c| c.weight).sum::<f32>().max(f32::EPSILON);
     html! {
         table class=(size) aria-label=[t.label.as_deref()] {
+            colgroup {
+                @for c in &t.columns { col style={ "width: " (format!("{:.0}", 100.0 * c.weight / total)) "%" }; }
+            }
             thead { tr { @for c in &t.columns { th class=[end(c.align)] { (c.head) } } } }
             tbody {
                 @for row in &t.rows {

@@ -177,25 +177,23 @@ fn table(l: &mut Layout, t: &Table, x: f32, w: f32) {
     };
     let total: f32 = t.columns.iter().map(|c| c.weight).sum::<f32>().max(f32::EPSILON);
     let widths: Vec<f32> = t.columns.iter().map(|c| c.weight / total * w).collect();
-    // Text keeps 4 points from the column's right edge: (left edge, width, anchor).
-    let place = |cx: f32, cw: f32, align: Align| match align {
-        Align::Start => (cx, cw - 4.0, Anchor::Start),
-        Align::End => (cx, cw - 4.0, Anchor::End),
+    // Text keeps 4 points from the column's right edge, and ends there when aligned to the end.
+    let anchor = |align: Align| match align {
+        Align::Start => Anchor::Start,
+        Align::End => Anchor::End,
     };
     let head_h = t
         .columns
         .iter()
         .zip(&widths)
-        .map(|(c, cw)| paragraph_height(&c.head, head_em, Weight::Bold, place(0.0, *cw, c.align).1))
+        .map(|(c, cw)| paragraph_height(&c.head, head_em, Weight::Bold, cw - 4.0))
         .fold(0.0, f32::max);
     let row_h = |row: &[crate::report::document::Cell]| -> f32 {
         row.iter()
             .zip(&widths)
-            .zip(&t.columns)
-            .map(|((c, cw), col)| {
-                let tw = place(0.0, *cw, col.align).1;
-                paragraph_height(&c.main, main_em, weight(c.bold), tw)
-                    + c.sub.as_ref().map_or(0.0, |s| paragraph_height(s, sub_em, Weight::Regular, tw))
+            .map(|(c, cw)| {
+                paragraph_height(&c.main, main_em, weight(c.bold), cw - 4.0)
+                    + c.sub.as_ref().map_or(0.0, |s| paragraph_height(s, sub_em, Weight::Regular, cw - 4.0))
             })
             .fold(0.0, f32::max)
             + pad
@@ -204,8 +202,7 @@ fn table(l: &mut Layout, t: &Table, x: f32, w: f32) {
     l.need(head_h + 4.0 + first);
     let mut cx = x;
     for (c, cw) in t.columns.iter().zip(&widths) {
-        let (px, tw, anchor) = place(cx, *cw, c.align);
-        l.paragraph(px, l.y, tw, head_em, Weight::Bold, GREY, anchor, &c.head);
+        l.paragraph(cx, l.y, cw - 4.0, head_em, Weight::Bold, GREY, anchor(c.align), &c.head);
         cx += cw;
     }
     l.y += head_h + 1.0;
@@ -216,10 +213,10 @@ fn table(l: &mut Layout, t: &Table, x: f32, w: f32) {
         l.need(h);
         let mut cx = x;
         for ((c, cw), col) in row.iter().zip(&widths).zip(&t.columns) {
-            let (px, tw, anchor) = place(cx, *cw, col.align);
-            let mh = l.paragraph(px, l.y, tw, main_em, weight(c.bold), colour(c.tone), anchor, &c.main);
+            let (tw, anchor) = (cw - 4.0, anchor(col.align));
+            let mh = l.paragraph(cx, l.y, tw, main_em, weight(c.bold), colour(c.tone), anchor, &c.main);
             if let Some(sub) = &c.sub {
-                l.paragraph(px, l.y + mh - 1.0, tw, sub_em, Weight::Regular, GREY, anchor, sub);
+                l.paragraph(cx, l.y + mh - 1.0, tw, sub_em, Weight::Regular, GREY, anchor, sub);
             }
             cx += cw;
         }
