@@ -1,5 +1,7 @@
-//! What a report holds, whatever its format: the header (clinic, therapist, client, date,
-//! phase), and per assessment the assessment itself and its annotated key frame.
+//! The plain data every report page starts from: the header (clinic, therapist, client, the
+//! day the report was made), and for the assessment page each assessment with its session date,
+//! phase and annotated key frame; plus the small helpers the pages share (today's date, a
+//! source cited as "author year").
 //!
 //! Reports consume an assessment; they never recompute it. The header's client, session date
 //! and phase are optional: the client store fills them in when it is used.

@@ -2,7 +2,7 @@
 //! and charts go, and how much room it takes. The blocks come from the document model; this is
 //! the only place that knows the PDF's sizes and spacing.
 
-use super::layout::{fit, paragraph_height, Item, Layout, BOTTOM, MARGIN_X, WIDTH};
+use super::layout::{fit, paragraph_height, Item, Layout, BOTTOM, MARGIN_X, TOP, WIDTH};
 use crate::report::chart::{Anchor, Prim, Rgb, GREY, INK};
 use crate::report::document::{
     Align, Block, Columns, Heading, Paragraph, Picture, Table, TableSize, TextSize, Tone,
@@ -95,12 +95,18 @@ pub fn block(l: &mut Layout, b: &Block, x: f32, w: f32) {
         }
         Block::Together(blocks) => {
             let h = height(blocks, x, w);
-            l.need(h);
-            l.kept(|l| {
+            let lay_out = |l: &mut Layout| {
                 for b in blocks {
                     block(l, b, x, w);
                 }
-            });
+            };
+            if h <= BOTTOM - TOP {
+                l.need(h);
+                l.kept(lay_out);
+            } else {
+                // Taller than a page: it flows like any other blocks.
+                lay_out(l);
+            }
         }
     }
 }

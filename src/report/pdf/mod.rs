@@ -42,6 +42,10 @@ impl Exporter for PdfExporter {
 
 /// Lays out every page of the document (each on a new page) and draws them.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
+    write(&lay_out(doc), doc)
+}
+
+fn lay_out(doc: &Document) -> Layout {
     let mut l = Layout::new();
     for (i, page) in doc.pages.iter().enumerate() {
         if i > 0 {
@@ -49,7 +53,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         }
         blocks::page(&mut l, &page.blocks);
     }
-    write(&l, doc)
+    l
 }
 
 /// Draws the laid-out pages into a PDF, with the page footer and the document's metadata.
@@ -89,4 +93,81 @@ fn write(layout: &Layout, doc: &Document) -> Result<Vec<u8>> {
     }
     pdf.set_metadata(meta);
     pdf.finish().map_err(|e| anyhow!("the PDF could not be assembled: {e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout::{BOTTOM, TOP};
+    use super::*;
+    use crate::report::document::{Align, Block, Cell, Column, Page, Paragraph, Table, TableSize};
+
+    /// The text drawn on each laid-out page, with its baseline.
+    fn texts(l: &Layout) -> Vec<Vec<(f32, String)>> {
+        l.pages
+            .iter()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Prim(Prim::Text { y, text, .. }) => Some((*y, text.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_table_flows_onto_more_pages_and_the_method_goes_to_the_foot() {
+        let column = |head: &str| Column { head: head.into(), weight: 1.0, align: Align::Start };
+        let rows = (0..120).map(|i| vec![Cell::new(format!("row {i}")), Cell::new("2026-11-20")]).collect();
+        let doc = Document {
+            pages: vec![Page {
+                blocks: vec![
+                    Block::Title { text: "T".into(), clinic: None },
+                    Block::Table(Table {
+                        columns: vec![column("Id"), column("Session")],
+                        rows,
+                        size: TableSize::Compact,
+                        label: None,
+                    }),
+                    Block::Method(vec!["How it was measured.".into()]),
+                ],
+            }],
+            ..Document::default()
+        };
+        let pages = texts(&lay_out(&doc));
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        for (n, page) in pages.iter().enumerate() {
+            for (y, text) in page {
+                assert!(*y > TOP && *y <= BOTTOM, "{text:?} at {y} on page {}", n + 1);
+            }
+        }
+        let all: Vec<&str> = pages.iter().flatten().map(|(_, t)| t.as_str()).collect();
+        for i in 0..120 {
+            assert_eq!(all.iter().filter(|t| **t == format!("row {i}")).count(), 1, "row {i} once");
+        }
+        let last = pages.last().unwrap();
+        let (method_y, _) = last.iter().find(|(_, t)| t == "Method").expect("the method on the last page");
+        assert!(*method_y > BOTTOM - 40.0, "the method at the foot: {method_y}");
+    }
+
+    #[test]
+    fn blocks_kept_together_move_to_the_next_page_whole() {
+        // 48 lines leave room for one more line on the first page, not two.
+        let filler: Vec<Block> = (0..48).map(|i| Paragraph::new(format!("filler line {i}")).into()).collect();
+        let mut blocks = filler;
+        blocks.push(Block::Together(vec![
+            Paragraph::new("first of a pair").into(),
+            Paragraph::new("second of a pair").into(),
+        ]));
+        let doc = Document { pages: vec![Page { blocks }], ..Document::default() };
+        let pages = texts(&lay_out(&doc));
+        let page_of = |text: &str| pages.iter().position(|p| p.iter().any(|(_, t)| t == text)).unwrap();
+        assert_eq!(page_of("filler line 47"), 0);
+        assert_eq!(page_of("first of a pair"), 1, "moved to the next page");
+        assert_eq!(page_of("second of a pair"), 1);
+        let render = render(&doc).unwrap();
+        assert!(render.starts_with(b"%PDF"));
+    }
 }
