@@ -20,9 +20,7 @@ pub mod overlay;
 pub mod pdf;
 pub mod png;
 pub mod settings;
-pub mod store_views;
 pub mod stored;
-pub mod terminal;
 pub mod video;
 
 use std::path::{Path, PathBuf};
