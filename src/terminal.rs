@@ -6,6 +6,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::assess::Assessment;
+use crate::measure::leg::Side;
 use crate::store::compare::Comparison;
 use crate::store::records::{ClientSummary, StoredAssessment};
 
@@ -85,7 +86,7 @@ pub fn clients_table(list: &[ClientSummary], store_path: &Path) -> String {
 /// `romcam history`: a client's assessments per leg, oldest first.
 pub fn history_table(list: &[StoredAssessment]) -> String {
     let mut s = String::new();
-    for side in ["left", "right"] {
+    for side in [Side::Left, Side::Right] {
         let rows: Vec<_> = list.iter().filter(|a| a.side == side).collect();
         if rows.is_empty() {
             continue;
@@ -102,7 +103,7 @@ pub fn history_table(list: &[StoredAssessment]) -> String {
                 "  {:>4}  {:<10}  {:<6}  {:>14}  {:>12}",
                 a.id,
                 a.session_date,
-                a.phase,
+                a.phase.name(),
                 a.hip_extension_deg.map(|x| format!("{x:+.1}°")).unwrap_or_else(|| "withheld".into()),
                 a.knee_flexion_deg.map(|k| format!("{k:.1}°")).unwrap_or_else(|| "withheld".into())
             );

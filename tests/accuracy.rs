@@ -50,7 +50,7 @@ fn hip_within_3_knee_within_5_side_right_and_hip_mae_at_most_2() {
         let gt = truth(clip);
         let target = &gt["target"];
         let side = if gt["params"]["test_leg"] == "L" { "left" } else { "right" };
-        assert_eq!(a.test_side, side, "{clip}: test side");
+        assert_eq!(a.test_side.name(), side, "{clip}: test side");
         let hip =
             a.hip_extension_deg.unwrap_or_else(|| panic!("{clip}: hip withheld: {:?}", a.withheld_reason));
         let knee = a.knee_flexion_deg.unwrap_or_else(|| panic!("{clip}: knee withheld"));

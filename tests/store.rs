@@ -46,7 +46,7 @@ fn before_after_pair_gives_the_true_change_and_calls_it_real() {
     let c = store.compare("C1", &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!(ch.side, "left");
+    assert_eq!(ch.side.name(), "left");
     let t1 = truth("dev01_pre_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
     let t2 = truth("dev02_post_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
     assert!(

@@ -71,7 +71,7 @@ pub fn run(job: AssessJob) -> Result<i32> {
     if let Some(d) = &destination {
         report.client = Some(d.client.clone());
         report.session_date = Some(d.date.clone());
-        report.phase = Some(d.phase.name().to_string());
+        report.phase = Some(d.phase);
     }
 
     let bar = FrameProgress::new("assess", quiet);

@@ -25,6 +25,14 @@ impl Side {
             Side::Right => "right",
         }
     }
+    /// "left" or "right", as printed, stored and exported.
+    pub fn from_name(name: &str) -> Option<Side> {
+        match name {
+            "left" => Some(Side::Left),
+            "right" => Some(Side::Right),
+            _ => None,
+        }
+    }
     pub fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,
@@ -37,6 +45,12 @@ impl Side {
             Side::Left => [11, 23, 25, 27],
             Side::Right => [12, 24, 26, 28],
         }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -71,10 +71,10 @@ impl ComparisonReport {
         let all = store.history(client)?;
         let mut sides = Vec::new();
         for side in ["left", "right"] {
-            let of_side: Vec<&StoredAssessment> = all.iter().filter(|a| a.side == side).collect();
+            let of_side: Vec<&StoredAssessment> = all.iter().filter(|a| a.side.name() == side).collect();
             let withheld_of_side: Vec<&StoredAssessment> =
                 of_side.iter().copied().filter(|a| a.hip_extension_deg.is_none()).collect();
-            match comparison.changes.iter().find(|c| c.side == side) {
+            match comparison.changes.iter().find(|c| c.side.name() == side) {
                 Some(change) => {
                     let dates = [&change.before.session_date, &change.after.session_date];
                     let withheld = withheld_of_side
@@ -133,7 +133,7 @@ pub mod wording {
     pub fn header_fields(r: &ComparisonReport) -> Vec<(&'static str, String)> {
         let h = &r.header;
         let or_none = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty()).unwrap_or("—".into());
-        let sides: Vec<&str> = r.compared().map(|s| s.change.side.as_str()).collect();
+        let sides: Vec<&str> = r.compared().map(|s| s.change.side.name()).collect();
         let mut dates: Vec<&str> = r
             .compared()
             .flat_map(|s| [s.before.stored.session_date.as_str(), s.after.stored.session_date.as_str()])
@@ -152,7 +152,7 @@ pub mod wording {
 
     /// "assessment 1, 2026-11-20, before treatment"
     pub fn endpoint(e: &EndpointView) -> String {
-        let phase = match e.stored.phase.as_str() {
+        let phase = match e.stored.phase.name() {
             "before" => "before treatment",
             "after" => "after treatment",
             _ => "no phase",
@@ -161,7 +161,7 @@ pub mod wording {
     }
 
     pub fn side_title(s: &SideView) -> String {
-        format!("{} leg", capitalised(&s.change.side))
+        format!("{} leg", capitalised(s.change.side.name()))
     }
 
     pub fn side_subtitle(s: &SideView) -> String {
@@ -231,22 +231,9 @@ pub mod wording {
         ]
     }
 
-    /// The knee's sentence, in the words of the store's hip verdict, from the stored change and
-    /// decision.
+    /// The knee's sentence: the verdict assess words for the stored change.
     pub fn knee_verdict(c: &SideChange) -> Option<String> {
-        let (k, real) = (c.knee_flexion_change_deg?, c.knee_real?);
-        let m = c.knee_mdc95_deg;
-        Some(if real {
-            format!(
-                "The {} knee flexion changed by {k:+.1}°, more than romcam's minimal detectable change of {m:.1}°: a real change.",
-                c.side
-            )
-        } else {
-            format!(
-                "The {} knee flexion changed by {k:+.1}°, within romcam's minimal detectable change of {m:.1}°: not distinguishable from measurement error.",
-                c.side
-            )
-        })
+        c.knee_verdict()
     }
 
     pub fn withheld_note(s: &SideView) -> Option<String> {
@@ -327,7 +314,7 @@ pub mod wording {
             };
             out.push(format!(
                 "{}: before = {}; after = {}; romcam {}, {}.",
-                capitalised(&s.change.side),
+                capitalised(s.change.side.name()),
                 video(&s.before),
                 video(&s.after),
                 both(|e| &e.stored.romcam_version),
@@ -805,7 +792,7 @@ mod tests {
         Endpoint {
             id,
             session_date: "2026-11-20".into(),
-            phase: phase.into(),
+            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: hip,
             knee_flexion_deg: Some(knee),
         }
@@ -813,7 +800,11 @@ mod tests {
 
     #[test]
     fn the_chart_draws_the_band_around_the_before_value() {
-        let c = side_change("left", ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
+        let c = side_change(
+            crate::measure::leg::Side::Left,
+            ep(1, "before", -9.6, 58.7),
+            ep(2, "after", -1.5, 68.8),
+        );
         let fig = before_after_chart(&c, 228.0, 132.0);
         let dots: Vec<_> = fig.prims.iter().filter(|p| matches!(p, Prim::Dot { .. })).collect();
         assert_eq!(dots.len(), 4, "before and after, hip and knee");
@@ -851,7 +842,11 @@ mod tests {
 
     #[test]
     fn rows_and_sentences_come_from_the_stored_change() {
-        let c = side_change("left", ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
+        let c = side_change(
+            crate::measure::leg::Side::Left,
+            ep(1, "before", -9.6, 58.7),
+            ep(2, "after", -1.5, 68.8),
+        );
         let rows = wording::rows(&c);
         assert_eq!(rows[0].change, "+8.1°");
         assert_eq!(rows[0].mdc, "2.8°");
@@ -859,7 +854,11 @@ mod tests {
         assert_eq!(rows[1].change, "+10.1°");
         let k = wording::knee_verdict(&c).unwrap();
         assert!(k.starts_with("The left knee flexion changed by +10.1°, more than"), "{k}");
-        let same = side_change("right", ep(3, "before", 2.0, 60.0), ep(4, "after", 3.0, 60.5));
+        let same = side_change(
+            crate::measure::leg::Side::Right,
+            ep(3, "before", 2.0, 60.0),
+            ep(4, "after", 3.0, 60.5),
+        );
         assert_eq!(wording::real_word(Some(same.real)).0, "not real");
         assert!(wording::knee_verdict(&same).unwrap().contains("within"));
     }

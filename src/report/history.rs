@@ -58,7 +58,7 @@ impl HistoryReport {
     }
 
     fn side_rows(&self, side: &str) -> Vec<&StoredAssessment> {
-        self.rows.iter().filter(|a| a.side == side).collect()
+        self.rows.iter().filter(|a| a.side.name() == side).collect()
     }
 }
 
@@ -110,7 +110,7 @@ pub mod wording {
     }
 
     pub fn cells(a: &StoredAssessment) -> [String; 6] {
-        [a.id.to_string(), a.session_date.clone(), a.phase.clone(), hip(a), knee(a), video(a)]
+        [a.id.to_string(), a.session_date.clone(), a.phase.to_string(), hip(a), knee(a), video(a)]
     }
 
     pub fn side_heading(side: &str, n: usize) -> String {
@@ -150,12 +150,12 @@ fn x_positions(rows: &[StoredAssessment], sessions: &[&str]) -> Vec<f32> {
     rows.iter()
         .map(|a| {
             let slot = sessions.iter().position(|d| *d == a.session_date).unwrap_or(0) as f32;
-            let within = match a.phase.as_str() {
+            let within = match a.phase.name() {
                 "before" => 0.3,
                 "after" => 0.7,
                 _ => 0.5,
             };
-            let key = (a.side.clone(), a.session_date.clone(), a.phase.clone());
+            let key = (a.side.to_string(), a.session_date.clone(), a.phase.to_string());
             let repeat = seen.iter().filter(|k| **k == key).count() as f32;
             seen.push(key);
             (slot + (within + 0.08 * repeat).min(0.95)) / n
@@ -262,7 +262,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
                 .rows
                 .iter()
                 .zip(&xs)
-                .filter(|(a, _)| a.side == side)
+                .filter(|(a, _)| a.side.name() == side)
                 .filter_map(|(a, x)| (s.value)(a).map(|v| (x_of(*x), y_of(v), a)))
                 .collect();
             if points.len() > 1 {
@@ -274,7 +274,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
                 });
             }
             for (x, y, a) in &points {
-                let fill = if a.phase == "before" { Rgb(255, 255, 255) } else { colour };
+                let fill = if a.phase.name() == "before" { Rgb(255, 255, 255) } else { colour };
                 fig.prims.push(Prim::Dot { x: *x, y: *y, r: 3.0, fill, outline: colour });
             }
         }
@@ -445,8 +445,8 @@ mod tests {
             id,
             client: "C1".into(),
             session_date: date.into(),
-            side: side.into(),
-            phase: phase.into(),
+            side: crate::measure::leg::Side::from_name(side).expect("a side"),
+            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: hip,
             knee_flexion_deg: hip.map(|h| 60.0 + h),
             uncertainty_deg: hip.map(|_| 0.8),

@@ -123,8 +123,11 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
         }
     }
     let mut image = crop_to(&image, &drawn)?;
-    let legend =
-        format!("{} leg tested · t = {:.2} s · dashed: table horizontal", capitalised(&a.test_side), snap.t);
+    let legend = format!(
+        "{} leg tested · t = {:.2} s · dashed: table horizontal",
+        capitalised(a.test_side.name()),
+        snap.t
+    );
     // The legend fits the (cropped) frame's width.
     let natural = super::fonts::text_width(&legend, em * 0.8, Weight::Regular) as f64 + em as f64 * 0.6;
     let legend_em = (em * 0.8 * ((image.cols() as f64 - 2.0) / natural).min(1.0) as f32).max(6.0);

@@ -67,7 +67,7 @@ pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>
             let key = store.key_frame(*id)?.and_then(|png| keyframe::from_stored_png(&png, None));
             let mut page = PageContent::new(&full, key);
             page.session_date = Some(stored.session_date.clone());
-            page.phase = Some(stored.phase.clone());
+            page.phase = Some(stored.phase.to_string());
             let content = ReportContent::single(header, page);
             let exporter = out.format.exporter().expect("PDF and HTML have exporters");
             exporter.serialize(&content)?

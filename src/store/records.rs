@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{store_error, Store};
 use crate::assess::Assessment;
 use crate::error::RomcamError;
+use crate::measure::leg::Side;
 
 /// When in a session an assessment was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -30,7 +31,45 @@ impl Phase {
             Phase::None => "none",
         }
     }
+
+    /// "before", "after" or "none", as printed, stored and exported.
+    pub fn from_name(name: &str) -> Option<Phase> {
+        match name {
+            "before" => Some(Phase::Before),
+            "after" => Some(Phase::After),
+            "none" => Some(Phase::None),
+            _ => None,
+        }
+    }
 }
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Side and phase are TEXT columns holding their names ("left", "before"); the schema's CHECK
+/// constraints allow no other value.
+macro_rules! text_column {
+    ($t:ty, $what:literal) => {
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.name().into())
+            }
+        }
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = v.as_str()?;
+                <$t>::from_name(text).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(format!("{:?} is not a {}", text, $what).into())
+                })
+            }
+        }
+    };
+}
+text_column!(Phase, "phase");
+text_column!(Side, "side");
 
 /// What `assess --client` hands to the store.
 pub struct NewAssessment<'a> {
@@ -50,8 +89,8 @@ pub struct StoredAssessment {
     pub id: i64,
     pub client: String,
     pub session_date: String,
-    pub side: String,
-    pub phase: String,
+    pub side: Side,
+    pub phase: Phase,
     pub hip_extension_deg: Option<f64>,
     pub knee_flexion_deg: Option<f64>,
     pub uncertainty_deg: Option<f64>,
@@ -182,7 +221,7 @@ impl Store {
             params![
                 session_id,
                 a.test_side,
-                new.phase.name(),
+                new.phase,
                 a.hip_extension_deg,
                 a.knee_flexion_deg,
                 a.uncertainty_deg,
