@@ -135,6 +135,22 @@ fn export_then_import_restores_everything_once() {
     assert!(romcam::store::transfer::parse_export("{\"format\": \"something else\"}").is_err());
 }
 
+/// A stored result that is not valid JSON is refused by export (exit 6), not exported as null
+/// and lost on the next import.
+#[test]
+fn a_damaged_stored_result_is_not_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let id = record(&mut store, "C5", "dev01_pre_left", Phase::Before, "2026-11-20");
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("romcam.sqlite3")).unwrap();
+    conn.execute("UPDATE assessments SET result_json = '{\"cut off' WHERE id = ?1", [id]).unwrap();
+    drop(conn);
+    let err = Store::open(dir.path()).unwrap().export_client("C5").unwrap_err();
+    assert_eq!(romcam::error::exit_code_of(&err), 6, "{err}");
+    assert!(err.to_string().contains(&format!("assessment {id}")), "{err}");
+}
+
 #[test]
 fn deleting_a_client_erases_all_their_records() {
     let dir = tempfile::tempdir().unwrap();
