@@ -1,22 +1,22 @@
-//! Command-line parsing and dispatch. Nothing here measures or decides anything.
+//! Command-line parsing and dispatch: the arguments of every subcommand, the process set-up
+//! (umask, native log levels, the interrupt handler, the logger), and the mapping of errors to
+//! one sentence and an exit code. Each subcommand runs in its module of [`crate::commands`];
+//! nothing here measures, decides or prints a result.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::assess::{self, Criteria};
+use crate::assess::Criteria;
+use crate::commands::{self, assess::AssessJob, assess::StoreTarget, pose::PoseJob, PoseChoice};
 use crate::error::{exit_code_of, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE};
-use crate::measure::{self, leg::Side, MeasureOptions};
-use crate::pose::{self, MirrorPolicy, PoseDocument, PoseOptions, Sampling};
-use crate::progress::FrameProgress;
-use crate::report::store_views;
+use crate::measure::leg::Side;
 use crate::report::stored::{StoredReportKind, StoredReportRequest};
 use crate::report::{content::parse_config_arg, ReportConfig, ReportRequest, ReportTarget};
 use crate::runtime::LandmarkModel;
 use crate::store::compare::Selection;
-use crate::store::records::{NewAssessment, Phase};
-use crate::store::{self, Store};
+use crate::store::records::Phase;
 
 #[derive(Parser)]
 #[command(name = "romcam", version, about = "Hip range of motion (modified Thomas test) from a side-view video.", after_help = EXIT_CODES_HELP)]
@@ -49,13 +49,13 @@ struct PoseArgs {
 }
 
 impl PoseArgs {
-    fn options(&self) -> PoseOptions {
-        let mirror = if self.no_mirror { MirrorPolicy::Never } else { MirrorPolicy::Always };
-        let mut o = PoseOptions { model: self.model, mirror_average: mirror, ..PoseOptions::default() };
-        if let Some(t) = self.threads {
-            o.threads = t.max(1);
+    fn choice(&self) -> PoseChoice {
+        PoseChoice {
+            model: self.model,
+            threads: self.threads,
+            no_mirror: self.no_mirror,
+            every_frame: self.every_frame,
         }
-        o
     }
 }
 
@@ -67,8 +67,8 @@ struct StoreArgs {
 }
 
 impl StoreArgs {
-    fn open(&self) -> Result<Store> {
-        Store::open(&store::data_dir(self.data_dir.as_deref())?)
+    fn dir(&self) -> Option<&Path> {
+        self.data_dir.as_deref()
     }
 }
 
@@ -304,6 +304,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
     if matches!(cli.command, Command::Assess { .. } | Command::Pose { .. }) {
         crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
     }
+    let quiet = cli.quiet;
     match cli.command {
         Command::Assess {
             video,
@@ -317,21 +318,24 @@ fn dispatch(cli: Cli) -> Result<i32> {
             store,
             pose,
             report,
-        } => {
-            let criteria = Criteria {
+        } => commands::assess::run(AssessJob {
+            video,
+            json,
+            side,
+            criteria: Criteria {
                 hip_extension_threshold_deg: hip_threshold,
                 knee_flexion_threshold_deg: knee_threshold,
                 ..Criteria::default()
-            };
-            let target = client.map(|c| StoreTarget { client: c, phase, session, store });
-            let job = AssessJob { json, side, criteria, target, report: report.request() };
-            run_assess(&video, job, &pose, cli.quiet)
-        }
-        Command::Clients { json, store } => store_views::clients(&store.open()?, json),
-        Command::History { client, json, store } => store_views::history(&store.open()?, &client, json),
+            },
+            target: client.map(|client| StoreTarget { client, phase, session, data_dir: store.data_dir }),
+            report: report.request(),
+            pose: pose.choice(),
+            quiet,
+        }),
+        Command::Clients { json, store } => commands::clients::run(store.dir(), json),
+        Command::History { client, json, store } => commands::history::run(store.dir(), &client, json),
         Command::Compare { client, session, sessions, assessments, json, store } => {
-            let selection = selection(session, sessions, assessments);
-            store_views::compare(&store.open()?, &client, &selection, json)
+            commands::compare::run(store.dir(), &client, &selection(session, sessions, assessments), json)
         }
         Command::Report {
             client,
@@ -351,17 +355,22 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 (None, true) => StoredReportKind::Compare(selection(session, sessions, assessments)),
                 (None, false) => StoredReportKind::History,
             };
-            let request = StoredReportRequest { client, kind, out, force, config };
-            crate::report::stored::write(&request, || store.open())
+            commands::report::run(store.dir(), &StoredReportRequest { client, kind, out, force, config })
         }
         Command::Export { client, out, force, store } => {
-            store_views::export(&store.open()?, &client, out.as_deref(), force)
+            commands::export::run(store.dir(), &client, out.as_deref(), force)
         }
-        Command::Import { file, store } => store_views::import(&mut store.open()?, &file),
-        Command::Delete { client, yes, store } => store_views::delete(&mut store.open()?, &client, yes),
-        Command::Pose { video, json, overlay, force, blur_faces, pose } => {
-            run_pose(&video, &json, overlay.as_deref(), force, blur_faces, &pose, cli.quiet)
-        }
+        Command::Import { file, store } => commands::import::run(store.dir(), &file),
+        Command::Delete { client, yes, store } => commands::delete::run(store.dir(), &client, yes),
+        Command::Pose { video, json, overlay, force, blur_faces, pose } => commands::pose::run(&PoseJob {
+            video,
+            json,
+            overlay,
+            force,
+            blur_faces,
+            pose: pose.choice(),
+            quiet,
+        }),
     }
 }
 
@@ -377,123 +386,4 @@ fn selection(
         (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
         _ => Selection::Latest,
     }
-}
-
-/// Where `assess --client` stores its result.
-struct StoreTarget {
-    client: String,
-    phase: Phase,
-    session: Option<String>,
-    store: StoreArgs,
-}
-
-/// Everything `romcam assess` was asked to do besides measuring.
-struct AssessJob {
-    json: bool,
-    side: Option<Side>,
-    criteria: Criteria,
-    target: Option<StoreTarget>,
-    report: ReportRequest,
-}
-
-fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Result<i32> {
-    let AssessJob { json, side, criteria, target, report } = job;
-    let criteria = &criteria;
-    crate::report::refuse_existing(&report.targets, report.force)?;
-    // open the store first: a locked or damaged store fails before minutes of work
-    let mut opened = match &target {
-        Some(t) => {
-            store::records::validate_client_code(&t.client)?;
-            if let Some(d) = &t.session {
-                store::records::validate_date(d)?;
-            }
-            Some(t.store.open()?)
-        }
-        None => None,
-    };
-    let bar = FrameProgress::new("assess", quiet);
-    let mut options = args.options();
-    if !args.every_frame {
-        options.sampling = Sampling::ASSESS;
-        if options.mirror_average == MirrorPolicy::Always {
-            options.mirror_average = MirrorPolicy::WhenStill;
-        }
-    }
-    let track = pose::estimate_pose(video, &options, &mut |d, n| bar.update(d, n))?;
-    bar.finish();
-    let options = MeasureOptions { side, ..MeasureOptions::default() };
-    let measure_started = std::time::Instant::now();
-    let measurement = measure::measure(&track, &options)?;
-    log::debug!("measure stage {:.2} s", measure_started.elapsed().as_secs_f64());
-    let model = format!("BlazePose {} (ONNX)", args.model.file_name());
-    let assessment = assess::assess(measurement, criteria, &video.display().to_string(), &model);
-    let mut report = report;
-    // one key frame for the store and the reports; the settings file is read once for both
-    let key_frame = if target.is_some() || !report.targets.is_empty() {
-        report.config = Some(crate::report::resolve_config(&report.config));
-        crate::report::keyframe::render(&track, &assessment, report.blurs_faces())?
-    } else {
-        None
-    };
-    if let (Some(t), Some(store)) = (&target, opened.as_mut()) {
-        let date = t.session.clone().unwrap_or_else(store::records::today);
-        let id = store.record_assessment(&NewAssessment {
-            client: &t.client,
-            session_date: &date,
-            phase: t.phase,
-            assessment: &assessment,
-            video_path: &std::fs::canonicalize(video).unwrap_or_else(|_| video.to_path_buf()),
-            video_sha256: store::records::sha256_file(video)?,
-            key_frame_png: key_frame.as_ref().map(|k| k.png.clone()),
-        })?;
-        if !quiet {
-            eprintln!("romcam: stored as assessment {id} ({} session {date}, {})", t.client, t.phase.name());
-        }
-        report.client = Some(t.client.clone());
-        report.session_date = Some(date);
-        report.phase = Some(t.phase.name().to_string());
-    }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&assessment)?);
-    } else {
-        print!("{}", crate::report::terminal::summary(&assessment));
-    }
-    crate::report::write_assessment_reports(&report, video, &track, &assessment, key_frame)?;
-    Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
-}
-
-fn run_pose(
-    video: &Path,
-    json: &Path,
-    overlay: Option<&Path>,
-    force: bool,
-    blur_faces: bool,
-    args: &PoseArgs,
-    quiet: bool,
-) -> Result<i32> {
-    if json.exists() && !force {
-        return Err(crate::error::RomcamError::Output(format!(
-            "{} exists (use --force to replace it)",
-            json.display()
-        ))
-        .into());
-    }
-    let bar = FrameProgress::new("pose", quiet);
-    let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;
-    bar.finish();
-    let doc = PoseDocument { video: &track.video, model: track.model, frames: &track.frames };
-    crate::fsutil::write_atomic(json, &serde_json::to_vec(&doc)?, force)?;
-    if let Some(out) = overlay {
-        crate::report::video::write_overlay_video(video, &track.frames, out, force, blur_faces)?;
-    }
-    let found = track.frames.iter().filter(|f| f.landmarks.is_some()).count();
-    eprintln!(
-        "romcam: {} frames, person found in {} ({:.1}%), detector ran {} times; landmarks in {}",
-        track.frames.len(),
-        found,
-        100.0 * found as f64 / track.frames.len() as f64,
-        track.detector_runs,
-        json.display()
-    );
-    Ok(EXIT_OK)
 }

@@ -8,6 +8,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_INTERNAL: i32 = 1;
 /// Exit code for wrong command-line usage (clap uses it too).
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code when no trustworthy measurement can be made, also when `assess` printed a result
+/// whose figures the quality gate withheld.
+pub const EXIT_NOT_MEASURABLE: i32 = 4;
 
 /// A failure that romcam explains to the user in one sentence.
 #[derive(Debug, Error)]
@@ -37,7 +40,7 @@ impl RomcamError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RomcamError::Input(_) => 3,
-            RomcamError::NotMeasurable(_) => 4,
+            RomcamError::NotMeasurable(_) => EXIT_NOT_MEASURABLE,
             RomcamError::Setup(_) => 5,
             RomcamError::Store(_) => 6,
             RomcamError::Output(_) => 7,

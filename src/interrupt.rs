@@ -1,31 +1,29 @@
-//! Ctrl-C and SIGTERM: the handler only raises a flag; long loops call [`check`] and stop with
-//! [`RomcamError::Interrupted`], so that nothing half-written is left behind.
+//! Ctrl-C and SIGTERM: signal-hook's handler only raises a flag; long loops call [`check`] and
+//! stop with [`RomcamError::Interrupted`], so that nothing half-written is left behind.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::RomcamError;
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The flag the signal handlers set; it exists once [`install`] has run.
+static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
-/// Installs the SIGINT/SIGTERM handlers. Safe to call more than once.
+/// Installs the SIGINT/SIGTERM handlers (once; later calls do nothing).
 pub fn install() {
-    let flag = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
-    }
-    std::thread::spawn(move || loop {
-        if flag.load(Ordering::Relaxed) {
-            INTERRUPTED.store(true, Ordering::Relaxed);
-            return;
+    INTERRUPTED.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // without a handler the signal keeps its default action: the process ends at once
+            let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag
     });
 }
 
 /// Fails with `Interrupted` once a signal has arrived.
 pub fn check() -> Result<(), RomcamError> {
-    if INTERRUPTED.load(Ordering::Relaxed) {
+    if INTERRUPTED.get().is_some_and(|f| f.load(Ordering::Relaxed)) {
         Err(RomcamError::Interrupted)
     } else {
         Ok(())

@@ -103,10 +103,24 @@ fn pose_json_keeps_its_names_and_refuses_to_overwrite() {
     assert_eq!(code, 7, "{err}");
 }
 
+/// The built binary finds ONNX Runtime and the models by itself when started from another
+/// folder: a real `assess` run there, not only `--help`.
 #[test]
 fn works_from_another_directory() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(romcam()).current_dir(dir.path()).args(["--help"]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
+    let out = Command::new(romcam())
+        .current_dir(dir.path())
+        .env_remove("ROMCAM_ORT_LIB")
+        .env_remove("ROMCAM_MODELS")
+        .args(["assess", "-q", "--json", "--no-mirror"])
+        .arg(sample("dev08_bystander.mp4"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    assert!(v["hip_extension_deg"].is_number(), "{v}");
 }

@@ -111,18 +111,24 @@ fn unusual_but_valid_clips_give_the_right_result() {
     }
 }
 
-/// Mounts a small tmpfs (root only); returns None where mounting is not allowed.
+/// Mounts a small tmpfs. This needs root (scripts/test runs the suite as the user who can
+/// install its packages): a machine that does not allow it fails the test, with the reason.
 struct Mount(PathBuf);
 impl Mount {
-    fn tmpfs(options: &str) -> Option<Mount> {
-        let dir = tempfile::tempdir().ok()?.keep();
-        let ok = Command::new("mount")
+    fn tmpfs(options: &str) -> Mount {
+        let dir = tempfile::tempdir().expect("temporary folder").keep();
+        let out = Command::new("mount")
             .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(&dir)
-            .status()
-            .ok()?
-            .success();
-        ok.then(|| Mount(dir))
+            .output()
+            .expect("mount (util-linux, installed by scripts/setup) runs");
+        assert!(
+            out.status.success(),
+            "this test mounts a tmpfs to make a read-only folder and a full disk, and this machine \
+             does not allow it (run the suite as root): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        Mount(dir)
     }
 }
 impl Drop for Mount {
@@ -149,16 +155,13 @@ fn pose_json_to(clip: &Path, out: &Path) -> Run {
 #[test]
 fn read_only_folder_and_full_disk_are_clear_errors_and_leave_nothing_behind() {
     let clip = corpus().join("hold_only.mp4");
-    let Some(ro) = Mount::tmpfs("ro,size=1m") else {
-        eprintln!("skipped: this machine does not allow mounting a tmpfs");
-        return;
-    };
+    let ro = Mount::tmpfs("ro,size=1m");
     let out = ro.0.join("pose.json");
     let r = pose_json_to(&clip, &out);
     assert_eq!(r.code, 7, "{}", r.stderr);
     assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
 
-    let full = Mount::tmpfs("size=16k").expect("tmpfs");
+    let full = Mount::tmpfs("size=16k");
     let out = full.0.join("pose.json");
     let r = pose_json_to(&clip, &out);
     assert_eq!(r.code, 7, "{}", r.stderr);
@@ -189,23 +192,22 @@ fn a_locked_store_is_waited_for_then_refused_clearly() {
 #[test]
 fn assess_makes_no_network_connection() {
     let clip = corpus().join("hold_only.mp4");
-    // in a network namespace with no interfaces at all
-    let ns = Command::new("unshare")
+    // in a network namespace with no interfaces at all (needs root, like the tmpfs test)
+    let out = Command::new("unshare")
         .args(["-n"])
         .arg(romcam())
         .args(["assess"])
         .arg(&clip)
         .args(["--json", "-q"])
-        .output();
-    if let Ok(out) = ns {
-        if !String::from_utf8_lossy(&out.stderr).contains("unshare failed") {
-            assert!(
-                out.status.success(),
-                "assess without a network: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
+        .output()
+        .expect("unshare (util-linux, installed by scripts/setup) runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("unshare failed"),
+        "this test runs romcam in a network namespace, and this machine does not allow it (run the \
+         suite as root): {stderr}"
+    );
+    assert!(out.status.success(), "assess without a network: {stderr}");
     // and under strace: not a single socket is opened
     let trace = tempfile::NamedTempFile::new().unwrap();
     let status = Command::new("strace")
@@ -249,18 +251,17 @@ fn ctrl_c_during_assess_leaves_no_record() {
 }
 
 /// kill -9 at random moments of assess-and-store, 50 times: the store always passes the
-/// integrity check and holds only complete assessments.
+/// integrity check and holds only complete assessments. The moments are spread over the length
+/// of an uninterrupted run, and the test checks that they did land where they should: rounds
+/// killed while romcam held the store open (its write-ahead log still on disk), rounds killed in
+/// the last quarter of the run, where the key frame is drawn and the record written, and rounds
+/// that finished first.
 #[test]
 fn kill_9_during_assess_and_store_never_leaves_half_a_record() {
     let data = tempfile::tempdir().unwrap();
     let clip = corpus().join("hold_only.mp4");
-    let mut seed: u64 = 0x2545f4914f6cdd1d;
-    for round in 0..50 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = Duration::from_millis(seed % 2500);
-        let mut child = Command::new(romcam())
+    let assess = || {
+        Command::new(romcam())
             .args(["assess"])
             .arg(&clip)
             .args(["-q", "--no-mirror", "--client", "K9", "--phase", "after", "--data-dir"])
@@ -268,21 +269,57 @@ fn kill_9_during_assess_and_store_never_leaves_half_a_record() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
+            .unwrap()
+    };
+    // the shorter of two uninterrupted runs (the first one also warms the file cache)
+    let run_ms = (0..2)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            assert!(assess().wait().unwrap().success(), "an uninterrupted run stores its result");
+            started.elapsed().as_millis() as u64
+        })
+        .min()
+        .unwrap_or_default()
+        .max(1);
+    assert_eq!(stored(data.path()), 2);
+    let wal = data.path().join("romcam.sqlite3-wal");
+    let (mut killed, mut killed_store_open, mut killed_late, mut completed) = (0, 0, 0, 0);
+    let mut seed: u64 = 0x2545f4914f6cdd1d;
+    for round in 0..50 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay_ms = seed % (run_ms * 6 / 5);
+        let before = stored(data.path());
+        assert!(!wal.exists(), "round {round}: the write-ahead log was left from the round before");
+        let mut child = assess();
+        std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
-        let _ = child.wait();
+        let status = child.wait().unwrap();
+        if std::os::unix::process::ExitStatusExt::signal(&status) == Some(libc::SIGKILL) {
+            killed += 1;
+            killed_store_open += usize::from(wal.exists());
+            killed_late += usize::from(delay_ms >= run_ms * 3 / 4);
+        }
         let n = stored(data.path());
-        let conn = rusqlite::Connection::open(data.path().join("romcam.sqlite3")).ok();
-        if let Some(conn) = conn {
-            let mut stmt = conn.prepare("SELECT result_json, hip_extension_deg FROM assessments").unwrap();
-            let rows: Vec<(String, Option<f64>)> =
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
-            assert_eq!(rows.len() as i64, n);
-            for (json, hip) in rows {
-                let v: serde_json::Value = serde_json::from_str(&json).expect("complete result JSON");
-                assert_eq!(v["hip_extension_deg"].as_f64(), hip, "round {round}");
-            }
+        completed += usize::from(n == before + 1);
+        assert!(n == before || n == before + 1, "round {round}: {before} -> {n} assessments");
+        let conn = rusqlite::Connection::open(data.path().join("romcam.sqlite3")).unwrap();
+        let mut stmt = conn.prepare("SELECT result_json, hip_extension_deg FROM assessments").unwrap();
+        let rows: Vec<(String, Option<f64>)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len() as i64, n);
+        for (json, hip) in rows {
+            let v: serde_json::Value = serde_json::from_str(&json).expect("complete result JSON");
+            assert_eq!(v["hip_extension_deg"].as_f64(), hip, "round {round}");
         }
     }
+    eprintln!(
+        "run {run_ms} ms; {killed} rounds killed ({killed_store_open} with the store open, {killed_late} in the \
+         last quarter), {completed} finished first"
+    );
+    assert!(killed >= 25, "only {killed} of 50 rounds were killed while running");
+    assert!(killed_store_open >= 10, "only {killed_store_open} rounds were killed with the store open");
+    assert!(killed_late >= 3, "only {killed_late} rounds were killed in the last quarter of the run");
+    assert!(completed >= 1, "no round finished before its kill: the kills never reached the end");
 }

@@ -81,7 +81,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let c = store.compare(CLIENT, &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!((ch.side.as_str(), ch.before.id, ch.after.id), ("left", before, after));
+    assert_eq!((ch.side.name(), ch.before.id, ch.after.id), ("left", before, after));
     assert!(ch.real, "the sample pair is a real change: {}", ch.verdict);
     drop(store);
 
@@ -158,7 +158,7 @@ fn a_withheld_side_is_named_and_not_compared() {
             key_frame_png: None,
         })
         .unwrap();
-    assert_eq!(withheld.test_side, "right");
+    assert_eq!(withheld.test_side.name(), "right");
     drop(store);
     let pdf = dir.path().join("withheld.pdf");
     let (code, stderr) = report(&data, &["--compare"], &pdf);
@@ -190,7 +190,7 @@ fn the_history_lists_every_assessment() {
             .unwrap_or_else(|| panic!("no row for {clip} in:\n{layout}"));
         let hip = format!("{:+.1}° ± {:.1}°", a.hip_extension_deg.unwrap(), a.uncertainty_deg.unwrap());
         let knee = format!("{:.1}°", a.knee_flexion_deg.unwrap());
-        for cell in [id.to_string(), DATE.into(), a.phase.clone(), hip, knee] {
+        for cell in [id.to_string(), DATE.into(), a.phase.to_string(), hip, knee] {
             assert!(row.contains(&cell), "{cell} in {row}");
         }
     }

@@ -3,6 +3,7 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::Command;
 
 use common::{analysed, romcam, sample, stored_assessments, truth};
@@ -11,6 +12,17 @@ use romcam::store::records::{NewAssessment, Phase};
 use romcam::store::Store;
 
 fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str) -> i64 {
+    record_with_key_frame(store, client, clip, phase, date, vec![1, 2, 3])
+}
+
+fn record_with_key_frame(
+    store: &mut Store,
+    client: &str,
+    clip: &str,
+    phase: Phase,
+    date: &str,
+    key_frame_png: Vec<u8>,
+) -> i64 {
     let a = analysed(clip);
     store
         .record_assessment(&NewAssessment {
@@ -20,7 +32,7 @@ fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str)
             assessment: &a.assessment,
             video_path: &sample(&format!("{clip}.mp4")),
             video_sha256: "0".repeat(64),
-            key_frame_png: Some(vec![1, 2, 3]),
+            key_frame_png: Some(key_frame_png),
         })
         .expect("stored")
 }
@@ -34,7 +46,7 @@ fn before_after_pair_gives_the_true_change_and_calls_it_real() {
     let c = store.compare("C1", &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!(ch.side, "left");
+    assert_eq!(ch.side.name(), "left");
     let t1 = truth("dev01_pre_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
     let t2 = truth("dev02_post_left")["target"]["held_mean_test_hip_extension_deg"].as_f64().unwrap();
     assert!(
@@ -123,6 +135,22 @@ fn export_then_import_restores_everything_once() {
     assert!(romcam::store::transfer::parse_export("{\"format\": \"something else\"}").is_err());
 }
 
+/// A stored result that is not valid JSON is refused by export (exit 6), not exported as null
+/// and lost on the next import.
+#[test]
+fn a_damaged_stored_result_is_not_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let id = record(&mut store, "C5", "dev01_pre_left", Phase::Before, "2026-11-20");
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("romcam.sqlite3")).unwrap();
+    conn.execute("UPDATE assessments SET result_json = '{\"cut off' WHERE id = ?1", [id]).unwrap();
+    drop(conn);
+    let err = Store::open(dir.path()).unwrap().export_client("C5").unwrap_err();
+    assert_eq!(romcam::error::exit_code_of(&err), 6, "{err}");
+    assert!(err.to_string().contains(&format!("assessment {id}")), "{err}");
+}
+
 #[test]
 fn deleting_a_client_erases_all_their_records() {
     let dir = tempfile::tempdir().unwrap();
@@ -155,58 +183,92 @@ fn deleting_a_client_erases_all_their_records() {
 
 /// Writes a large export, then imports it with `romcam import` and kills the process with
 /// SIGKILL at random moments, 50 times: the store must pass the integrity check and hold either
-/// none or all of the export's assessments (one transaction).
+/// none or all of the export's assessments (one transaction). The moments are spread over the
+/// length of an uninterrupted import, and the test checks that some kills did land inside the
+/// write (the write-ahead log holds pages of the import while the store still has none of its
+/// records) and that some imports finished first.
 #[test]
 fn killing_a_writer_at_random_points_never_damages_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    for i in 0..40 {
-        record(
+    // key frames of a real size (a few hundred kB each), so that the import's write is a large
+    // part of its run rather than a moment at its end
+    for i in 0..40u32 {
+        let key_frame: Vec<u8> =
+            (0..300_000u32).map(|b| (b.wrapping_mul(2_654_435_761) >> (i % 24)) as u8).collect();
+        record_with_key_frame(
             &mut store,
             "K1",
             if i % 2 == 0 { "dev01_pre_left" } else { "dev02_post_left" },
             Phase::Before,
             "2026-11-20",
+            key_frame,
         );
     }
     let export = serde_json::to_string(&store.export_client("K1").unwrap()).unwrap();
     drop(store);
     let export_file = dir.path().join("k1.json");
     std::fs::write(&export_file, export).unwrap();
-    let mut seed: u64 = 0x9e3779b97f4a7c15;
-    let mut completed = 0;
-    for round in 0..50 {
+    // a store with one unrelated client, so the store is not empty when killed
+    let target_store = || {
         let target = tempfile::tempdir().unwrap();
-        // first, a store with one unrelated client, so the store is not empty when killed
         let mut s = Store::open(target.path()).unwrap();
         record(&mut s, "OTHER", "dev03_right", Phase::None, "2026-11-19");
         drop(s);
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay_ms = seed % 120;
-        let mut child = Command::new(romcam())
+        target
+    };
+    let import = |target: &Path| {
+        Command::new(romcam())
             .args(["import"])
             .arg(&export_file)
             .arg("--data-dir")
-            .arg(target.path())
+            .arg(target)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    let run_ms = (0..2)
+        .map(|_| {
+            let target = target_store();
+            let started = std::time::Instant::now();
+            assert!(import(target.path()).wait().unwrap().success());
+            started.elapsed().as_millis() as u64
+        })
+        .min()
+        .unwrap_or_default()
+        .max(1);
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let (mut completed, mut killed_mid_write) = (0, 0);
+    for round in 0..50 {
+        let target = target_store();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // from a quarter of the run (before that the process is starting and reading the
+        // export) to past its end
+        let delay_ms = run_ms / 4 + seed % (run_ms * 19 / 20);
+        let mut child = import(target.path());
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let status = child.wait().unwrap();
         let file = target.path().join("romcam.sqlite3");
+        let wal_bytes =
+            std::fs::metadata(target.path().join("romcam.sqlite3-wal")).map(|m| m.len()).unwrap_or(0);
         let n = stored_assessments(&file);
         assert!(n == 1 || n == 41, "round {round} (killed after {delay_ms} ms, {status}): {n} assessments");
-        if n == 41 {
-            completed += 1;
-        }
+        completed += usize::from(n == 41);
+        // the import's pages reached the log but not its commit: killed in the middle of the write
+        killed_mid_write += usize::from(n == 1 && wal_bytes > 64 * 1024);
         // and the store still opens and works
         assert!(Store::open(target.path()).unwrap().history("OTHER").is_ok());
     }
-    eprintln!("{completed} of 50 imports finished before the kill");
+    eprintln!(
+        "import {run_ms} ms; {completed} of 50 imports finished before the kill, {killed_mid_write} killed inside the write"
+    );
+    assert!(completed >= 1, "no import finished before its kill: the kills never reached the end");
+    assert!(completed <= 45, "{completed} of 50 imports finished before the kill: hardly any was killed");
+    assert!(killed_mid_write >= 1, "no kill landed inside the write");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The clinical reading of a measurement: the Thomas-test result against published norms and
-//! thresholds, in numbers and in words. Sources are cited here and in every output.
+//! thresholds, in numbers and in words ([`Finding`] per muscle group, the [`Classification`],
+//! the sentences), and, in [`change`], the verdict on a before/after change against the minimal
+//! detectable change. Sources are cited here and in every output.
 //!
 //! Criteria (all configurable in [`Criteria`]):
 //! - Iliopsoas (one-joint hip flexors): the test is positive when the test thigh stays above the
@@ -12,8 +14,13 @@
 //! - Normative means shown beside the client's figures: Harvey 1998, 117 elite athletes: thigh
 //!   11.9° below horizontal (hip extension +11.9°), knee flexion 52.5°.
 
+pub mod change;
+
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
+use crate::measure::leg::Side;
 use crate::measure::{HoldStatistic, Measurement, ReferenceKind};
 
 pub const HARVEY_1998: &str = "Harvey D. Assessment of the flexibility of elite athletes using the modified Thomas test. Br J Sports Med 1998;32:68-70";
@@ -85,12 +92,85 @@ pub struct Norms {
     pub source: String,
 }
 
+/// The reading of one muscle group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Finding {
+    #[serde(rename = "shortened")]
+    Shortened,
+    #[serde(rename = "not shortened")]
+    NotShortened,
+    #[serde(rename = "withheld")]
+    Withheld,
+}
+
+impl Finding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Finding::Shortened => "shortened",
+            Finding::NotShortened => "not shortened",
+            Finding::Withheld => "withheld",
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The test's result as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Classification {
+    #[serde(rename = "negative")]
+    Negative,
+    #[serde(rename = "positive: iliopsoas shortening")]
+    PositiveIliopsoas,
+    #[serde(rename = "positive: rectus femoris shortening")]
+    PositiveRectusFemoris,
+    #[serde(rename = "positive: iliopsoas and rectus femoris shortening")]
+    PositiveBoth,
+    #[serde(rename = "withheld")]
+    Withheld,
+}
+
+impl Classification {
+    /// The classification of two findings, or withheld when the quality gate withheld the result.
+    pub fn of(withheld: bool, iliopsoas: Finding, rectus_femoris: Finding) -> Classification {
+        use Finding::Shortened;
+        match (withheld, iliopsoas, rectus_femoris) {
+            (true, _, _) => Classification::Withheld,
+            (false, Shortened, Shortened) => Classification::PositiveBoth,
+            (false, Shortened, _) => Classification::PositiveIliopsoas,
+            (false, _, Shortened) => Classification::PositiveRectusFemoris,
+            _ => Classification::Negative,
+        }
+    }
+
+    /// As printed and stored, e.g. "positive: iliopsoas shortening".
+    pub fn name(self) -> &'static str {
+        match self {
+            Classification::Negative => "negative",
+            Classification::PositiveIliopsoas => "positive: iliopsoas shortening",
+            Classification::PositiveRectusFemoris => "positive: rectus femoris shortening",
+            Classification::PositiveBoth => "positive: iliopsoas and rectus femoris shortening",
+            Classification::Withheld => "withheld",
+        }
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Findings {
-    /// One-joint hip flexors (iliopsoas): "shortened", "not shortened" or "withheld".
-    pub iliopsoas: String,
-    /// Two-joint hip flexor (rectus femoris): "shortened", "not shortened" or "withheld".
-    pub rectus_femoris: String,
+    /// One-joint hip flexors (iliopsoas).
+    pub iliopsoas: Finding,
+    /// Two-joint hip flexor (rectus femoris).
+    pub rectus_femoris: Finding,
     /// The reading in plain words.
     pub sentences: Vec<String>,
 }
@@ -101,7 +181,7 @@ pub struct Assessment {
     pub romcam_version: String,
     pub model: String,
     pub video: String,
-    pub test_side: String,
+    pub test_side: Side,
     pub test_leg_near_camera: Option<bool>,
     pub side_basis: String,
     pub hip_extension_deg: Option<f64>,
@@ -116,7 +196,7 @@ pub struct Assessment {
     pub reference: Reference,
     pub warnings: Vec<String>,
     pub withheld_reason: Option<String>,
-    pub classification: String,
+    pub classification: Classification,
     pub findings: Findings,
     pub norms: Norms,
     pub criteria: Criteria,
@@ -175,14 +255,14 @@ pub fn assess(m: Measurement, criteria: &Criteria, video: &str, model: &str) -> 
     let side = m.test_side.name();
     let mut sentences = Vec::new();
     let iliopsoas = match hip {
-        None => "withheld".to_string(),
+        None => Finding::Withheld,
         Some(h) if h.median_deg < criteria.hip_extension_threshold_deg => {
             sentences.push(format!(
                 "{} thigh rests {}: consistent with shortened iliopsoas (one-joint hip flexors).",
                 capitalised(side),
                 hip_in_words(h.median_deg)
             ));
-            "shortened".to_string()
+            Finding::Shortened
         }
         Some(h) => {
             sentences.push(format!(
@@ -190,33 +270,27 @@ pub fn assess(m: Measurement, criteria: &Criteria, video: &str, model: &str) -> 
                 capitalised(side),
                 hip_in_words(h.median_deg)
             ));
-            "not shortened".to_string()
+            Finding::NotShortened
         }
     };
     let rectus_femoris = match knee {
-        None => "withheld".to_string(),
+        None => Finding::Withheld,
         Some(k) if k.median_deg < criteria.knee_flexion_threshold_deg => {
             sentences.push(format!(
                 "Knee flexion {:.0}° is below {:.0}°: consistent with a shortened rectus femoris.",
                 k.median_deg, criteria.knee_flexion_threshold_deg
             ));
-            "shortened".to_string()
+            Finding::Shortened
         }
         Some(k) => {
             sentences.push(format!(
                 "Knee flexion {:.0}° reaches {:.0}°: no sign of rectus femoris shortening.",
                 k.median_deg, criteria.knee_flexion_threshold_deg
             ));
-            "not shortened".to_string()
+            Finding::NotShortened
         }
     };
-    let classification = match (&withheld, iliopsoas.as_str(), rectus_femoris.as_str()) {
-        (Some(_), _, _) => "withheld".to_string(),
-        (None, "shortened", "shortened") => "positive: iliopsoas and rectus femoris shortening".to_string(),
-        (None, "shortened", _) => "positive: iliopsoas shortening".to_string(),
-        (None, _, "shortened") => "positive: rectus femoris shortening".to_string(),
-        _ => "negative".to_string(),
-    };
+    let classification = Classification::of(withheld.is_some(), iliopsoas, rectus_femoris);
     if let Some(reason) = &withheld {
         sentences.push(format!("No result is given because {reason}."));
     }
@@ -224,7 +298,7 @@ pub fn assess(m: Measurement, criteria: &Criteria, video: &str, model: &str) -> 
         romcam_version: env!("CARGO_PKG_VERSION").into(),
         model: model.into(),
         video: video.into(),
-        test_side: side.into(),
+        test_side: m.test_side,
         test_leg_near_camera: m.test_leg_near_camera,
         side_basis: m.side_basis.clone(),
         hip_extension_deg: hip.map(|h| round1(h.median_deg)),
@@ -273,5 +347,24 @@ mod tests {
         assert_eq!(hip_in_words(-8.2), "8° above horizontal");
         assert_eq!(hip_in_words(11.9), "12° below horizontal");
         assert_eq!(hip_in_words(0.3), "level with the horizontal");
+    }
+
+    #[test]
+    fn classification_from_the_findings_keeps_its_words() {
+        use Finding::*;
+        assert_eq!(
+            Classification::of(false, Shortened, Shortened).name(),
+            "positive: iliopsoas and rectus femoris shortening"
+        );
+        assert_eq!(Classification::of(false, Shortened, NotShortened), Classification::PositiveIliopsoas);
+        assert_eq!(Classification::of(false, NotShortened, Shortened), Classification::PositiveRectusFemoris);
+        assert_eq!(Classification::of(false, NotShortened, NotShortened), Classification::Negative);
+        assert_eq!(Classification::of(true, Shortened, Shortened), Classification::Withheld);
+        for c in [Classification::Negative, Classification::PositiveBoth, Classification::Withheld] {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()));
+        }
+        for f in [Shortened, NotShortened, Withheld] {
+            assert_eq!(serde_json::to_value(f).unwrap(), serde_json::json!(f.name()));
+        }
     }
 }

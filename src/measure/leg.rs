@@ -9,7 +9,7 @@ use super::geometry::Vec2;
 use super::signal;
 use super::table::Trunk;
 use crate::error::RomcamError;
-use crate::pose::{Landmark, PoseFrame};
+use crate::pose::{joint, Landmark, PoseFrame};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -25,18 +25,32 @@ impl Side {
             Side::Right => "right",
         }
     }
+    /// "left" or "right", as printed, stored and exported.
+    pub fn from_name(name: &str) -> Option<Side> {
+        match name {
+            "left" => Some(Side::Left),
+            "right" => Some(Side::Right),
+            _ => None,
+        }
+    }
     pub fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,
             Side::Right => Side::Left,
         }
     }
-    /// BlazePose indices of shoulder, hip, knee, ankle.
-    fn indices(self) -> [usize; 4] {
+    /// The BlazePose landmarks of this side's shoulder, hip, knee and ankle.
+    pub fn joints(self) -> joint::BodySide {
         match self {
-            Side::Left => [11, 23, 25, 27],
-            Side::Right => [12, 24, 26, 28],
+            Side::Left => joint::LEFT,
+            Side::Right => joint::RIGHT,
         }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -70,7 +84,10 @@ fn p(l: &Landmark) -> Vec2 {
 /// Hip centre and shoulder centre.
 pub fn trunk(l: &[Landmark]) -> Option<Trunk> {
     let g = |i: usize| l.get(i).map(p);
-    Some(Trunk { hip: g(23)?.mid(g(24)?), shoulder: g(11)?.mid(g(12)?) })
+    Some(Trunk {
+        hip: g(joint::LEFT_HIP)?.mid(g(joint::RIGHT_HIP)?),
+        shoulder: g(joint::LEFT_SHOULDER)?.mid(g(joint::RIGHT_SHOULDER)?),
+    })
 }
 
 /// Frames with landmarks in the last `fraction` of the clip's duration.
@@ -100,8 +117,12 @@ impl LegChains {
         let mut prev: Option<([Vec2; 2], [Vec2; 2])> = None; // (chain A knee+ankle, chain B)
         for (i, f) in frames.iter().enumerate() {
             let Some(l) = f.landmarks.as_deref() else { continue };
-            let (Some(lk), Some(la), Some(rk), Some(ra)) = (l.get(25), l.get(27), l.get(26), l.get(28))
-            else {
+            let (Some(lk), Some(la), Some(rk), Some(ra)) = (
+                l.get(joint::LEFT_KNEE),
+                l.get(joint::LEFT_ANKLE),
+                l.get(joint::RIGHT_KNEE),
+                l.get(joint::RIGHT_ANKLE),
+            ) else {
                 continue;
             };
             let left = [p(lk), p(la)];
@@ -138,8 +159,8 @@ impl LegChains {
         l: &[Landmark],
         min_visibility: f32,
     ) -> Option<(Landmark, Landmark, Landmark)> {
-        let [_, h, k, a] = self.label(i, chain).indices();
-        let (hip, knee, ankle) = (*l.get(h)?, *l.get(k)?, *l.get(a)?);
+        let j = self.label(i, chain).joints();
+        let (hip, knee, ankle) = (*l.get(j.hip)?, *l.get(j.knee)?, *l.get(j.ankle)?);
         [hip, knee, ankle].iter().all(|j| j.visibility >= min_visibility).then_some((hip, knee, ankle))
     }
 
@@ -151,8 +172,8 @@ impl LegChains {
             .filter_map(|&i| {
                 let l = frames[i].landmarks.as_deref()?;
                 let tr = trunk(l)?;
-                let [_, h, k, _] = self.label(i, chain).indices();
-                let thigh = p(l.get(k)?).minus(p(l.get(h)?));
+                let j = self.label(i, chain).joints();
+                let thigh = p(l.get(j.knee)?).minus(p(l.get(j.hip)?));
                 let head = tr.shoulder.minus(tr.hip);
                 let n = thigh.norm() * head.norm();
                 (n > 0.0).then(|| thigh.dot(head) / n)
@@ -210,8 +231,8 @@ impl LegChains {
                 .iter()
                 .filter_map(|&i| {
                     let l = frames[i].landmarks.as_deref()?;
-                    let [_, h, k, _] = self.label(i, c).indices();
-                    Some((l.get(h)?.z as f64 + l.get(k)?.z as f64) / 2.0)
+                    let j = self.label(i, c).joints();
+                    Some((l.get(j.hip)?.z as f64 + l.get(j.knee)?.z as f64) / 2.0)
                 })
                 .collect();
             signal::median(&v)

@@ -80,6 +80,11 @@ pub struct HoldStatistic {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measurement {
     pub test_side: Side,
+    /// Per frame, the model's label on the test leg's landmarks: the model sometimes swaps left
+    /// and right, and [`LegChains`] follows the leg through the swaps. Not written to the JSON
+    /// (which stays as it was), so empty for a measurement read back from the store.
+    #[serde(skip)]
+    pub test_leg_labels: Vec<Side>,
     /// Whether the test leg is the one nearer the camera.
     pub test_leg_near_camera: Option<bool>,
     /// How the test side was decided.
@@ -291,6 +296,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
     quality.add_framing(framing);
     Ok(Measurement {
         test_side: test.side,
+        test_leg_labels: (0..frames.len()).map(|i| chains.label(i, test.chain)).collect(),
         test_leg_near_camera: near,
         side_basis: test.basis,
         feet_right,

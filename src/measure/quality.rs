@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::leg::{Chain, LegChains};
 use super::{AngleSample, HoldWindow, HorizontalReference, ReferenceKind};
-use crate::pose::PoseFrame;
+use crate::pose::{joint, PoseFrame};
 
 /// Limits of the quality gate (all configurable).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,16 +118,13 @@ pub fn check(e: &Evidence, limits: &QualityLimits) -> Quality {
         }
     }
     let leg = |i: usize, l: &[crate::pose::Landmark]| -> Option<(f64, f64, f64)> {
-        let side = e.chains.label(i, e.test_chain);
-        let (h, k, a) = match side {
-            super::leg::Side::Left => (23, 25, 27),
-            super::leg::Side::Right => (24, 26, 28),
-        };
+        let j = e.chains.label(i, e.test_chain).joints();
+        let (h, k, a) = (j.hip, j.knee, j.ankle);
         let d = |x: usize, y: usize| -> Option<f64> {
             let (p, r) = (l.get(x)?, l.get(y)?);
             Some((((p.x - r.x).powi(2) + (p.y - r.y).powi(2)) as f64).sqrt())
         };
-        Some((d(h, k)?, d(k, a)?, d(23, 24)?))
+        Some((d(h, k)?, d(k, a)?, d(joint::LEFT_HIP, joint::RIGHT_HIP)?))
     };
     q.thigh_to_shin_ratio = median_ratio(e, |i, l| leg(i, l).and_then(|(t, s, _)| (s > 0.0).then(|| t / s)));
     q.hip_separation_ratio = median_ratio(e, |i, l| leg(i, l).and_then(|(t, _, h)| (t > 0.0).then(|| h / t)));

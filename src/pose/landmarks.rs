@@ -185,3 +185,26 @@ fn to_image(points: &[CropLandmark], roi: &BodyRoi) -> Vec<Landmark> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mirror_index;
+
+    #[test]
+    fn mirroring_exchanges_left_and_right_and_keeps_the_middle() {
+        // nose and the auxiliary alignment points stay; eyes, ears, shoulders, hips, knees swap
+        for i in [0, 33, 34] {
+            assert_eq!(mirror_index(i), i);
+        }
+        for (l, r) in
+            [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10), (11, 12), (23, 24), (25, 26), (27, 28), (31, 32)]
+        {
+            assert_eq!((mirror_index(l), mirror_index(r)), (r, l));
+        }
+        // an involution on the 33 body landmarks
+        for i in 0..33 {
+            assert_eq!(mirror_index(mirror_index(i)), i);
+            assert!(mirror_index(i) < 33);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod anchors;
 pub mod detector;
+pub mod joint;
 pub mod landmarks;
 pub mod roi;
 pub mod tensor;
@@ -142,13 +143,13 @@ const STILL_SPEED_TRUNKS_PER_S: f64 = 0.5;
 /// How fast the knees and ankles moved between two poses, in trunk lengths per second.
 fn leg_speed(a: &[Landmark], b: &[Landmark], dt: f64) -> Option<f64> {
     let trunk = {
-        let (s, h) = (a.get(11)?, a.get(23)?);
+        let (s, h) = (a.get(joint::LEFT_SHOULDER)?, a.get(joint::LEFT_HIP)?);
         (((s.x - h.x).powi(2) + (s.y - h.y).powi(2)) as f64).sqrt()
     };
     if trunk <= 0.0 || dt <= 0.0 {
         return None;
     }
-    let moved = [25, 26, 27, 28]
+    let moved = [joint::LEFT_KNEE, joint::RIGHT_KNEE, joint::LEFT_ANKLE, joint::RIGHT_ANKLE]
         .iter()
         .filter_map(|&i| {
             Some((((a.get(i)?.x - b.get(i)?.x).powi(2) + (a.get(i)?.y - b.get(i)?.y).powi(2)) as f64).sqrt())

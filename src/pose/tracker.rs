@@ -12,6 +12,7 @@ use opencv::core::Mat;
 use opencv::prelude::*;
 
 use super::detector::{Detection, PersonDetector, LYING_HORIZONTALNESS};
+use super::joint;
 use super::landmarks::{LandmarkEstimate, LandmarkModel};
 use super::roi::BodyRoi;
 
@@ -30,9 +31,12 @@ pub struct PoseTracker {
 
 /// Whether the landmarks' trunk (hip centre to shoulder centre) is within 60° of horizontal.
 pub fn is_lying(landmarks: &[crate::pose::Landmark]) -> bool {
-    let (Some(ls), Some(rs), Some(lh), Some(rh)) =
-        (landmarks.get(11), landmarks.get(12), landmarks.get(23), landmarks.get(24))
-    else {
+    let (Some(ls), Some(rs), Some(lh), Some(rh)) = (
+        landmarks.get(joint::LEFT_SHOULDER),
+        landmarks.get(joint::RIGHT_SHOULDER),
+        landmarks.get(joint::LEFT_HIP),
+        landmarks.get(joint::RIGHT_HIP),
+    ) else {
         return false;
     };
     let dx = (ls.x + rs.x - lh.x - rh.x) / 2.0;
@@ -95,7 +99,9 @@ impl PoseTracker {
     }
 
     fn follow(&mut self, estimate: &LandmarkEstimate, image: &Mat) {
-        let (Some(a), Some(b)) = (estimate.landmarks.get(33), estimate.landmarks.get(34)) else {
+        let (Some(a), Some(b)) =
+            (estimate.landmarks.get(joint::ALIGN_CENTRE), estimate.landmarks.get(joint::ALIGN_SIZE))
+        else {
             self.roi = None;
             return;
         };

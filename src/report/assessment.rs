@@ -147,7 +147,7 @@ pub mod wording {
             ("Client", or_none(&h.client)),
             ("Session date", or_none(&p.session_date)),
             ("Therapist", or_none(&h.therapist)),
-            ("Test side", p.assessment.test_side.clone()),
+            ("Test side", p.assessment.test_side.to_string()),
             ("Phase", or_none(&p.phase)),
             ("Report made", h.created.clone()),
         ]
@@ -221,7 +221,7 @@ pub mod wording {
         if a.withheld_reason.is_some() {
             return "Result withheld".into();
         }
-        let mut c = a.classification.chars();
+        let mut c = a.classification.name().chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
     }
 

@@ -74,7 +74,7 @@ pub mod wording {
     pub fn header_fields(r: &ComparisonReport) -> Vec<(&'static str, String)> {
         let h = &r.header;
         let or_none = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty()).unwrap_or("—".into());
-        let sides: Vec<&str> = r.compared().map(|s| s.change.side.as_str()).collect();
+        let sides: Vec<&str> = r.compared().map(|s| s.change.side.name()).collect();
         let mut dates: Vec<&str> = r
             .compared()
             .flat_map(|s| [s.before.stored.session_date.as_str(), s.after.stored.session_date.as_str()])
@@ -93,7 +93,7 @@ pub mod wording {
 
     /// "assessment 1, 2026-11-20, before treatment"
     pub fn endpoint(e: &EndpointView) -> String {
-        let phase = match e.stored.phase.as_str() {
+        let phase = match e.stored.phase.name() {
             "before" => "before treatment",
             "after" => "after treatment",
             _ => "no phase",
@@ -102,7 +102,7 @@ pub mod wording {
     }
 
     pub fn side_title(s: &SideView) -> String {
-        format!("{} leg", capitalised(&s.change.side))
+        format!("{} leg", capitalised(s.change.side.name()))
     }
 
     pub fn side_subtitle(s: &SideView) -> String {
@@ -172,22 +172,9 @@ pub mod wording {
         ]
     }
 
-    /// The knee's sentence, in the words of the store's hip verdict, from the stored change and
-    /// decision.
+    /// The knee's sentence: the verdict assess words for the stored change.
     pub fn knee_verdict(c: &SideChange) -> Option<String> {
-        let (k, real) = (c.knee_flexion_change_deg?, c.knee_real?);
-        let m = c.knee_mdc95_deg;
-        Some(if real {
-            format!(
-                "The {} knee flexion changed by {k:+.1}°, more than romcam's minimal detectable change of {m:.1}°: a real change.",
-                c.side
-            )
-        } else {
-            format!(
-                "The {} knee flexion changed by {k:+.1}°, within romcam's minimal detectable change of {m:.1}°: not distinguishable from measurement error.",
-                c.side
-            )
-        })
+        c.knee_verdict()
     }
 
     pub fn withheld_note(s: &SideView) -> Option<String> {
@@ -268,7 +255,7 @@ pub mod wording {
             };
             out.push(format!(
                 "{}: before = {}; after = {}; romcam {}, {}.",
-                capitalised(&s.change.side),
+                capitalised(s.change.side.name()),
                 video(&s.before),
                 video(&s.after),
                 both(|e| &e.stored.romcam_version),
@@ -408,13 +395,15 @@ fn side(s: &SideView, compared: usize, rule: bool) -> Block {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::leg::Side;
     use crate::store::compare::{side_change, Asymmetry, Endpoint};
+    use crate::store::records::Phase;
 
     fn ep(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
         Endpoint {
             id,
             session_date: "2026-11-20".into(),
-            phase: phase.into(),
+            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: hip,
             knee_flexion_deg: Some(knee),
         }
@@ -422,7 +411,7 @@ mod tests {
 
     #[test]
     fn rows_and_sentences_come_from_the_stored_change() {
-        let c = side_change("left", ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
+        let c = side_change(Side::Left, ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
         let rows = wording::rows(&c);
         assert_eq!(rows[0].change, "+8.1°");
         assert_eq!(rows[0].mdc, "2.8°");
@@ -430,7 +419,7 @@ mod tests {
         assert_eq!(rows[1].change, "+10.1°");
         let k = wording::knee_verdict(&c).unwrap();
         assert!(k.starts_with("The left knee flexion changed by +10.1°, more than"), "{k}");
-        let same = side_change("right", ep(3, "before", 2.0, 60.0), ep(4, "after", 3.0, 60.5));
+        let same = side_change(Side::Right, ep(3, "before", 2.0, 60.0), ep(4, "after", 3.0, 60.5));
         assert_eq!(wording::real_word(Some(same.real)).0, "not real");
         assert!(wording::knee_verdict(&same).unwrap().contains("within"));
     }
@@ -447,8 +436,8 @@ mod tests {
             id,
             client: "C1".into(),
             session_date: "2026-11-20".into(),
-            side: "left".into(),
-            phase: phase.into(),
+            side: Side::Left,
+            phase: Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: Some(hip),
             knee_flexion_deg: Some(60.0),
             uncertainty_deg: Some(0.8),
@@ -463,7 +452,7 @@ mod tests {
     /// The page is made from plain data (no store), and both renderers draw it.
     #[test]
     fn the_document_is_made_from_plain_data_and_drawn_by_both_renderers() {
-        let change = side_change("left", ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
+        let change = side_change(Side::Left, ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
         let view = SideView {
             before: EndpointView { stored: stored(1, "before", -9.6), key_frame: None },
             after: EndpointView { stored: stored(2, "after", -1.5), key_frame: None },

@@ -1,61 +1,61 @@
 //! The per-frame series as CSV, for a spreadsheet: one row per frame of the clip, empty cells
-//! where a frame has no value (the test leg was not seen well enough).
-
-use std::fmt::Write;
+//! where a frame has no value (the test leg was not seen well enough). The columns are the
+//! fields of [`Row`], written by the csv crate.
 
 use anyhow::Result;
+use serde::{Serialize, Serializer};
 
 use super::content::ReportContent;
 use super::Exporter;
 
 pub struct CsvExporter;
 
-pub const COLUMNS: [&str; 8] = [
-    "frame",
-    "t_s",
-    "hip_extension_deg",
-    "knee_flexion_deg",
-    "thigh_to_trunk_deg",
-    "hip_extension_smoothed_deg",
-    "knee_flexion_smoothed_deg",
-    "in_hold",
-];
+/// A number written with a fixed count of decimals (the CSV's cells are as precise as romcam).
+#[derive(Debug, Clone, Copy)]
+struct Fixed<const DECIMALS: usize>(f64);
 
-fn cell(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}")).unwrap_or_default()
+impl<const DECIMALS: usize> Serialize for Fixed<DECIMALS> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{:.*}", DECIMALS, self.0))
+    }
+}
+
+/// One frame of one assessment. `in_hold` is 1 inside the hold, else 0. With more than one
+/// assessment, a first column `assessment` (1, 2, ...) tells them apart.
+#[derive(Serialize)]
+struct Row {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessment: Option<usize>,
+    frame: usize,
+    t_s: Fixed<4>,
+    hip_extension_deg: Option<Fixed<2>>,
+    knee_flexion_deg: Option<Fixed<2>>,
+    thigh_to_trunk_deg: Option<Fixed<2>>,
+    hip_extension_smoothed_deg: Option<Fixed<2>>,
+    knee_flexion_smoothed_deg: Option<Fixed<2>>,
+    in_hold: u8,
 }
 
 impl Exporter for CsvExporter {
-    /// Columns as in [`COLUMNS`]; `in_hold` is 1 inside the hold, else 0. With more than one
-    /// assessment, a first column `assessment` (1, 2, ...) tells them apart.
     fn serialize(&self, report: &ReportContent) -> Result<Vec<u8>> {
         let several = report.pages.len() > 1;
-        let mut out = String::new();
-        if several {
-            out.push_str("assessment,");
-        }
-        out.push_str(&COLUMNS.join(","));
-        out.push_str("\r\n");
+        let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         for (n, page) in report.pages.iter().enumerate() {
             let m = &page.assessment.measurement;
             for (i, s) in m.samples.iter().enumerate() {
-                let in_hold = m.hold.is_some_and(|h| i >= h.start_frame && i <= h.end_frame);
-                if several {
-                    let _ = write!(out, "{},", n + 1);
-                }
-                let _ = write!(
-                    out,
-                    "{i},{:.4},{},{},{},{},{},{}\r\n",
-                    s.t,
-                    cell(s.hip_extension_deg),
-                    cell(s.knee_flexion_deg),
-                    cell(s.thigh_to_trunk_deg),
-                    cell(s.hip_extension_smoothed_deg),
-                    cell(s.knee_flexion_smoothed_deg),
-                    u8::from(in_hold)
-                );
+                out.serialize(Row {
+                    assessment: several.then_some(n + 1),
+                    frame: i,
+                    t_s: Fixed(s.t),
+                    hip_extension_deg: s.hip_extension_deg.map(Fixed),
+                    knee_flexion_deg: s.knee_flexion_deg.map(Fixed),
+                    thigh_to_trunk_deg: s.thigh_to_trunk_deg.map(Fixed),
+                    hip_extension_smoothed_deg: s.hip_extension_smoothed_deg.map(Fixed),
+                    knee_flexion_smoothed_deg: s.knee_flexion_smoothed_deg.map(Fixed),
+                    in_hold: u8::from(m.hold.is_some_and(|h| i >= h.start_frame && i <= h.end_frame)),
+                })?;
             }
         }
-        Ok(out.into_bytes())
+        out.into_inner().map_err(|e| anyhow::anyhow!("the CSV could not be made: {e}"))
     }
 }

@@ -32,7 +32,7 @@ impl HistoryReport {
 
     /// The assessments of one side, oldest first.
     pub fn side_rows(&self, side: &str) -> Vec<&StoredAssessment> {
-        self.rows.iter().filter(|a| a.side == side).collect()
+        self.rows.iter().filter(|a| a.side.name() == side).collect()
     }
 }
 
@@ -84,7 +84,7 @@ pub mod wording {
     }
 
     pub fn cells(a: &StoredAssessment) -> [String; 6] {
-        [a.id.to_string(), a.session_date.clone(), a.phase.clone(), hip(a), knee(a), video(a)]
+        [a.id.to_string(), a.session_date.clone(), a.phase.to_string(), hip(a), knee(a), video(a)]
     }
 
     pub fn side_heading(side: &str, n: usize) -> String {
@@ -191,8 +191,8 @@ mod tests {
             id,
             client: "C1".into(),
             session_date: date.into(),
-            side: side.into(),
-            phase: phase.into(),
+            side: crate::measure::leg::Side::from_name(side).expect("a side"),
+            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: hip,
             knee_flexion_deg: hip.map(|h| 60.0 + h),
             uncertainty_deg: hip.map(|_| 0.8),

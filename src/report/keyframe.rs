@@ -13,8 +13,7 @@ use super::face;
 use super::fonts::Weight;
 use super::overlay::{self, bgr};
 use crate::assess::Assessment;
-use crate::measure::geometry::{self, Horizontal, Vec2};
-use crate::measure::leg::Side;
+use crate::measure::geometry::{Horizontal, Vec2};
 use crate::pose::{Landmark, PoseTrack};
 
 /// Colours shared with the chart (Okabe–Ito palette, readable by colour-blind readers).
@@ -44,34 +43,13 @@ fn v(l: &Landmark, scale: f64) -> Vec2 {
     Vec2::new(l.x as f64 / scale, l.y as f64 / scale)
 }
 
-fn indices(side: Side) -> (usize, usize, usize) {
-    match side {
-        Side::Left => (23, 25, 27),
-        Side::Right => (24, 26, 28),
-    }
-}
-
-/// Hip, knee and ankle of the tested leg in this frame (displayed-frame pixels). The model may
-/// have swapped the left/right labels in this frame; the labels whose knee angle is the one the
-/// measurement recorded for the frame are the tested leg's.
+/// Hip, knee and ankle of the tested leg in this frame (displayed-frame pixels), under the
+/// label the measurement followed it by in this frame (the model may have swapped left and
+/// right); the test side's labels when the measurement has no labels (read back from the store).
 fn test_leg(a: &Assessment, frame: usize, l: &[Landmark]) -> Option<[Vec2; 3]> {
-    let joints = |side: Side| -> Option<[Vec2; 3]> {
-        let (h, k, an) = indices(side);
-        Some([v(l.get(h)?, 1.0), v(l.get(k)?, 1.0), v(l.get(an)?, 1.0)])
-    };
-    let side = a.measurement.test_side;
-    let recorded = a.measurement.samples.get(frame).and_then(|s| s.knee_flexion_deg);
-    if let Some(recorded) = recorded {
-        for candidate in [side, side.other()] {
-            if let Some(j) = joints(candidate) {
-                let k = geometry::knee_flexion_deg(j[0], j[1], j[2]);
-                if k.is_some_and(|k| (k - recorded).abs() < 1e-6) {
-                    return Some(j);
-                }
-            }
-        }
-    }
-    joints(side)
+    let m = &a.measurement;
+    let j = m.test_leg_labels.get(frame).copied().unwrap_or(m.test_side).joints();
+    Some([v(l.get(j.hip)?, 1.0), v(l.get(j.knee)?, 1.0), v(l.get(j.ankle)?, 1.0)])
 }
 
 fn screen_deg(d: Vec2) -> f64 {
@@ -127,8 +105,11 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
         }
     }
     let mut image = crop_to(&image, &drawn)?;
-    let legend =
-        format!("{} leg tested · t = {:.2} s · dashed: table horizontal", capitalised(&a.test_side), snap.t);
+    let legend = format!(
+        "{} leg tested · t = {:.2} s · dashed: table horizontal",
+        capitalised(a.test_side.name()),
+        snap.t
+    );
     // The legend fits the (cropped) frame's width.
     let natural = super::fonts::text_width(&legend, em * 0.8, Weight::Regular) as f64 + em as f64 * 0.6;
     let legend_em = (em * 0.8 * ((image.cols() as f64 - 2.0) / natural).min(1.0) as f32).max(6.0);

@@ -27,9 +27,7 @@ pub mod overlay;
 pub mod pdf;
 pub mod png;
 pub mod settings;
-pub mod store_views;
 pub mod stored;
-pub mod terminal;
 pub mod video;
 
 use std::path::{Path, PathBuf};
@@ -188,7 +186,7 @@ pub struct ReportRequest {
     /// Filled in by the client store when it is used.
     pub client: Option<String>,
     pub session_date: Option<String>,
-    pub phase: Option<String>,
+    pub phase: Option<crate::store::records::Phase>,
 }
 
 impl ReportRequest {
@@ -231,7 +229,7 @@ pub fn write_assessment_reports(
     header.client = request.client.clone();
     let mut page = PageContent::new(assessment, key_frame);
     page.session_date = request.session_date.clone();
-    page.phase = request.phase.clone();
+    page.phase = request.phase.map(|p| p.to_string());
     let content = ReportContent::single(header, page);
     let source = VideoSource { clip, frames: &track.frames, blur_faces };
     write_reports(&request.targets, &content, Some(&source), request.force)

@@ -72,7 +72,7 @@ pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>
             let key = store.key_frame(*id)?.and_then(|png| keyframe::from_stored_png(&png, None));
             let mut page = PageContent::new(&full, key);
             page.session_date = Some(stored.session_date.clone());
-            page.phase = Some(stored.phase.clone());
+            page.phase = Some(stored.phase.to_string());
             assessment::document(&ReportContent::single(header, page))
         }
         StoredReportKind::Compare(selection) => {
@@ -113,10 +113,10 @@ pub fn load_comparison(
     let all = store.history(client)?;
     let mut sides = Vec::new();
     for side in ["left", "right"] {
-        let of_side: Vec<&StoredAssessment> = all.iter().filter(|a| a.side == side).collect();
+        let of_side: Vec<&StoredAssessment> = all.iter().filter(|a| a.side.name() == side).collect();
         let withheld_of_side: Vec<&StoredAssessment> =
             of_side.iter().copied().filter(|a| a.hip_extension_deg.is_none()).collect();
-        match comparison.changes.iter().find(|c| c.side == side) {
+        match comparison.changes.iter().find(|c| c.side.name() == side) {
             Some(change) => {
                 let dates = [&change.before.session_date, &change.after.session_date];
                 let withheld = withheld_of_side

@@ -1,42 +1,19 @@
-//! Before/after comparison per side, judged against romcam's minimal detectable change.
-//!
-//! MDC95 = 1.96 × √2 × SEM. romcam's own repeatability was measured with
-//! `scripts/measure-repeatability`: each sample clip re-encoded at lower quality, re-framed left
-//! and right (8% crops, a small camera shift) and scaled to 75%, plus the difference between the
-//! two halves of each hold. On the 8 sample clips that SEM is small (hip 0.23°, knee 0.59°:
-//! 0.12°/0.30° across variants and 0.20°/0.50° between hold halves), because synthetic variants of one recording
-//! cannot vary what a real re-test varies: the client's position on the table, the camera's
-//! place, the leg's relaxation. So the SEM used is the larger of the measured value and the
-//! published SEM of 1.0° for scoring this test from photographs (the same kind of 2D measure),
-//! which gives MDC95 = 2.8°. The published MDC95 for the knee angle in this test is 2.4–4.2°.
+//! Before/after comparison per side: picks the pair of stored assessments of each leg (the
+//! latest before/after pair, a session, two sessions or two ids), computes the changes and the
+//! left/right asymmetry. Whether a change is real, and the sentence saying so, is decided in
+//! [`crate::assess::change`] against romcam's minimal detectable change.
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::records::StoredAssessment;
+use super::records::{Phase, StoredAssessment};
 use super::Store;
+pub use crate::assess::change::{
+    mdc95, MEASURED_SEM_HIP_DEG, MEASURED_SEM_KNEE_DEG, PUBLISHED_PHOTO_SEM_DEG, SEM_HIP_DEG, SEM_KNEE_DEG,
+};
+use crate::assess::change::{Angle, ChangeVerdict};
 use crate::error::RomcamError;
-
-/// Published SEM for scoring the modified Thomas test from photographs, degrees: the floor.
-pub const PUBLISHED_PHOTO_SEM_DEG: f64 = 1.0;
-/// romcam's measured repeatability on the sample clips (scripts/measure-repeatability), degrees.
-pub const MEASURED_SEM_HIP_DEG: f64 = 0.23;
-pub const MEASURED_SEM_KNEE_DEG: f64 = 0.59;
-/// The SEM used for hip extension: the larger of measured and published (see the module docs).
-pub const SEM_HIP_DEG: f64 = if MEASURED_SEM_HIP_DEG > PUBLISHED_PHOTO_SEM_DEG {
-    MEASURED_SEM_HIP_DEG
-} else {
-    PUBLISHED_PHOTO_SEM_DEG
-};
-pub const SEM_KNEE_DEG: f64 = if MEASURED_SEM_KNEE_DEG > PUBLISHED_PHOTO_SEM_DEG {
-    MEASURED_SEM_KNEE_DEG
-} else {
-    PUBLISHED_PHOTO_SEM_DEG
-};
-
-pub fn mdc95(sem: f64) -> f64 {
-    1.96 * std::f64::consts::SQRT_2 * sem
-}
+use crate::measure::leg::Side;
 
 /// Which two assessments to compare, per side.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,14 +32,14 @@ pub enum Selection {
 pub struct Endpoint {
     pub id: i64,
     pub session_date: String,
-    pub phase: String,
+    pub phase: Phase,
     pub hip_extension_deg: f64,
     pub knee_flexion_deg: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SideChange {
-    pub side: String,
+    pub side: Side,
     pub before: Endpoint,
     pub after: Endpoint,
     /// After minus before: positive means more hip extension after.
@@ -71,9 +48,11 @@ pub struct SideChange {
     /// The hip MDC95 the change is judged against.
     pub mdc95_deg: f64,
     pub knee_mdc95_deg: f64,
-    /// Whether the hip change exceeds the MDC95.
+    /// Whether the hip change exceeds the MDC95 ([`ChangeVerdict::Real`]; a boolean in the JSON
+    /// that `compare --json` prints).
     pub real: bool,
     pub knee_real: Option<bool>,
+    /// The hip verdict in words ([`ChangeVerdict::sentence`]).
     pub verdict: String,
 }
 
@@ -98,7 +77,7 @@ fn endpoint(a: &StoredAssessment) -> Option<Endpoint> {
     Some(Endpoint {
         id: a.id,
         session_date: a.session_date.clone(),
-        phase: a.phase.clone(),
+        phase: a.phase,
         hip_extension_deg: a.hip_extension_deg?,
         knee_flexion_deg: a.knee_flexion_deg,
     })
@@ -109,34 +88,34 @@ fn round1(x: f64) -> f64 {
 }
 
 /// Builds the change between two assessments of one side.
-pub fn side_change(side: &str, before: Endpoint, after: Endpoint) -> SideChange {
+pub fn side_change(side: Side, before: Endpoint, after: Endpoint) -> SideChange {
     let hip = round1(after.hip_extension_deg - before.hip_extension_deg);
     let knee = match (before.knee_flexion_deg, after.knee_flexion_deg) {
         (Some(b), Some(a)) => Some(round1(a - b)),
         _ => None,
     };
     let (m_hip, m_knee) = (round1(mdc95(SEM_HIP_DEG)), round1(mdc95(SEM_KNEE_DEG)));
-    let real = hip.abs() > m_hip;
-    let verdict = if real {
-        format!(
-            "The {side} hip extension changed by {hip:+.1}°, more than romcam's minimal detectable change of {m_hip:.1}°: a real change."
-        )
-    } else {
-        format!(
-            "The {side} hip extension changed by {hip:+.1}°, within romcam's minimal detectable change of {m_hip:.1}°: not distinguishable from measurement error."
-        )
-    };
+    let hip_verdict = ChangeVerdict::judge(hip, m_hip);
     SideChange {
-        side: side.to_string(),
+        side,
         before,
         after,
         hip_extension_change_deg: hip,
         knee_flexion_change_deg: knee,
         mdc95_deg: m_hip,
         knee_mdc95_deg: m_knee,
-        real,
-        knee_real: knee.map(|k| k.abs() > m_knee),
-        verdict,
+        real: hip_verdict.is_real(),
+        knee_real: knee.map(|k| ChangeVerdict::judge(k, m_knee).is_real()),
+        verdict: hip_verdict.sentence(side, Angle::HipExtension, hip, m_hip),
+    }
+}
+
+impl SideChange {
+    /// The knee's verdict in words, when both knee figures exist.
+    pub fn knee_verdict(&self) -> Option<String> {
+        let k = self.knee_flexion_change_deg?;
+        let verdict = ChangeVerdict::judge(k, self.knee_mdc95_deg);
+        Some(verdict.sentence(self.side, Angle::KneeFlexion, k, self.knee_mdc95_deg))
     }
 }
 
@@ -146,11 +125,11 @@ fn latest<'a>(items: impl Iterator<Item = &'a StoredAssessment>) -> Option<&'a S
 
 fn pair_for_side<'a>(
     all: &'a [StoredAssessment],
-    side: &str,
+    side: Side,
     selection: &Selection,
 ) -> Option<(&'a StoredAssessment, &'a StoredAssessment)> {
     let usable = |a: &&StoredAssessment| a.side == side && a.hip_extension_deg.is_some();
-    let in_session = |date: &str, phase: &str| {
+    let in_session = |date: &str, phase: Phase| {
         latest(all.iter().filter(usable).filter(|a| a.session_date == date && a.phase == phase))
     };
     match selection {
@@ -159,15 +138,16 @@ fn pair_for_side<'a>(
             dates.sort();
             dates.dedup();
             for date in dates.iter().rev() {
-                if let (Some(b), Some(a)) = (in_session(date, "before"), in_session(date, "after")) {
+                if let (Some(b), Some(a)) = (in_session(date, Phase::Before), in_session(date, Phase::After))
+                {
                     return Some((b, a));
                 }
             }
-            let b = latest(all.iter().filter(usable).filter(|a| a.phase == "before"))?;
-            let a = latest(all.iter().filter(usable).filter(|a| a.phase == "after"))?;
+            let b = latest(all.iter().filter(usable).filter(|a| a.phase == Phase::Before))?;
+            let a = latest(all.iter().filter(usable).filter(|a| a.phase == Phase::After))?;
             Some((b, a))
         }
-        Selection::Session(date) => Some((in_session(date, "before")?, in_session(date, "after")?)),
+        Selection::Session(date) => Some((in_session(date, Phase::Before)?, in_session(date, Phase::After)?)),
         Selection::Sessions(d1, d2) => Some((
             latest(all.iter().filter(usable).filter(|a| &a.session_date == d1))?,
             latest(all.iter().filter(usable).filter(|a| &a.session_date == d2))?,
@@ -184,7 +164,7 @@ impl Store {
     pub fn compare(&self, client: &str, selection: &Selection) -> Result<Comparison> {
         let all = self.history(client)?;
         let mut changes = Vec::new();
-        for side in ["left", "right"] {
+        for side in [Side::Left, Side::Right] {
             if let Some((b, a)) = pair_for_side(&all, side, selection) {
                 if let (Some(be), Some(ae)) = (endpoint(b), endpoint(a)) {
                     changes.push(side_change(side, be, ae));
@@ -198,8 +178,8 @@ impl Store {
             .into());
         }
         let diff = |pick: &dyn Fn(&SideChange) -> f64| {
-            let l = changes.iter().find(|c| c.side == "left").map(pick)?;
-            let r = changes.iter().find(|c| c.side == "right").map(pick)?;
+            let l = changes.iter().find(|c| c.side == Side::Left).map(pick)?;
+            let r = changes.iter().find(|c| c.side == Side::Right).map(pick)?;
             Some(round1(l - r))
         };
         let asymmetry = Asymmetry {
@@ -212,9 +192,7 @@ impl Store {
             asymmetry,
             sem_hip_deg: SEM_HIP_DEG,
             sem_knee_deg: SEM_KNEE_DEG,
-            mdc_method: format!(
-                "MDC95 = 1.96 x sqrt(2) x SEM; SEM = max(romcam's measured repeatability on the sample clips, hip {MEASURED_SEM_HIP_DEG}° / knee {MEASURED_SEM_KNEE_DEG}°, and the published {PUBLISHED_PHOTO_SEM_DEG}° for photo-based scoring)"
-            ),
+            mdc_method: crate::assess::change::mdc_method(),
         })
     }
 }
@@ -227,7 +205,7 @@ mod tests {
         Endpoint {
             id: 1,
             session_date: "2026-01-01".into(),
-            phase: "before".into(),
+            phase: Phase::Before,
             hip_extension_deg: hip,
             knee_flexion_deg: Some(60.0),
         }
@@ -235,14 +213,9 @@ mod tests {
 
     #[test]
     fn no_change_is_not_real_and_a_large_one_is() {
-        assert!(!side_change("left", ep(-10.0), ep(-10.0)).real);
-        let c = side_change("left", ep(-12.0), ep(-3.0));
+        assert!(!side_change(Side::Left, ep(-10.0), ep(-10.0)).real);
+        let c = side_change(Side::Left, ep(-12.0), ep(-3.0));
         assert!(c.real);
         assert_eq!(c.hip_extension_change_deg, 9.0);
-    }
-
-    #[test]
-    fn mdc_formula() {
-        assert!((mdc95(1.0) - 2.772).abs() < 1e-3);
     }
 }

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{store_error, Store};
 use crate::assess::Assessment;
 use crate::error::RomcamError;
+use crate::measure::leg::Side;
 
 /// When in a session an assessment was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -30,7 +31,45 @@ impl Phase {
             Phase::None => "none",
         }
     }
+
+    /// "before", "after" or "none", as printed, stored and exported.
+    pub fn from_name(name: &str) -> Option<Phase> {
+        match name {
+            "before" => Some(Phase::Before),
+            "after" => Some(Phase::After),
+            "none" => Some(Phase::None),
+            _ => None,
+        }
+    }
 }
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Side and phase are TEXT columns holding their names ("left", "before"); the schema's CHECK
+/// constraints allow no other value.
+macro_rules! text_column {
+    ($t:ty, $what:literal) => {
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.name().into())
+            }
+        }
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = v.as_str()?;
+                <$t>::from_name(text).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(format!("{:?} is not a {}", text, $what).into())
+                })
+            }
+        }
+    };
+}
+text_column!(Phase, "phase");
+text_column!(Side, "side");
 
 /// What `assess --client` hands to the store.
 pub struct NewAssessment<'a> {
@@ -50,8 +89,8 @@ pub struct StoredAssessment {
     pub id: i64,
     pub client: String,
     pub session_date: String,
-    pub side: String,
-    pub phase: String,
+    pub side: Side,
+    pub phase: Phase,
     pub hip_extension_deg: Option<f64>,
     pub knee_flexion_deg: Option<f64>,
     pub uncertainty_deg: Option<f64>,
@@ -102,8 +141,7 @@ pub fn validate_date(date: &str) -> Result<()> {
 /// A random 128-bit identifier that stays with an assessment through export and import.
 pub fn new_uid() -> Result<String> {
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
+    getrandom::fill(&mut bytes)
         .map_err(|e| RomcamError::Store(format!("cannot draw a random record id: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -121,25 +159,28 @@ pub(crate) const INSERT_ASSESSMENT: &str = "INSERT INTO assessments (session_id,
      knee_flexion_deg, uncertainty_deg, result_json, video_path, video_sha256, model, romcam_version, thresholds_json, \
      created_at, key_frame_png, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
+/// The columns [`row_to_stored`] reads, each named (SQLite leaves unnamed columns' names open).
 const ASSESSMENT_COLUMNS: &str =
-    "a.id, c.code, s.date, a.side, a.phase, a.hip_extension_deg, a.knee_flexion_deg, \
-     a.uncertainty_deg, a.created_at, a.video_path, a.video_sha256, a.model, a.romcam_version";
+    "a.id AS id, c.code AS code, s.date AS date, a.side AS side, a.phase AS phase, \
+     a.hip_extension_deg AS hip_extension_deg, a.knee_flexion_deg AS knee_flexion_deg, \
+     a.uncertainty_deg AS uncertainty_deg, a.created_at AS created_at, a.video_path AS video_path, \
+     a.video_sha256 AS video_sha256, a.model AS model, a.romcam_version AS romcam_version";
 
 fn row_to_stored(r: &rusqlite::Row) -> rusqlite::Result<StoredAssessment> {
     Ok(StoredAssessment {
-        id: r.get(0)?,
-        client: r.get(1)?,
-        session_date: r.get(2)?,
-        side: r.get(3)?,
-        phase: r.get(4)?,
-        hip_extension_deg: r.get(5)?,
-        knee_flexion_deg: r.get(6)?,
-        uncertainty_deg: r.get(7)?,
-        created_at: r.get(8)?,
-        video_path: r.get(9)?,
-        video_sha256: r.get(10)?,
-        model: r.get(11)?,
-        romcam_version: r.get(12)?,
+        id: r.get("id")?,
+        client: r.get("code")?,
+        session_date: r.get("date")?,
+        side: r.get("side")?,
+        phase: r.get("phase")?,
+        hip_extension_deg: r.get("hip_extension_deg")?,
+        knee_flexion_deg: r.get("knee_flexion_deg")?,
+        uncertainty_deg: r.get("uncertainty_deg")?,
+        created_at: r.get("created_at")?,
+        video_path: r.get("video_path")?,
+        video_sha256: r.get("video_sha256")?,
+        model: r.get("model")?,
+        romcam_version: r.get("romcam_version")?,
     })
 }
 
@@ -182,7 +223,7 @@ impl Store {
             params![
                 session_id,
                 a.test_side,
-                new.phase.name(),
+                new.phase,
                 a.hip_extension_deg,
                 a.knee_flexion_deg,
                 a.uncertainty_deg,
@@ -209,21 +250,21 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.code, c.name, \
-                   (SELECT COUNT(*) FROM sessions s WHERE s.client_id = c.id), \
-                   (SELECT COUNT(*) FROM assessments a JOIN sessions s ON a.session_id = s.id WHERE s.client_id = c.id), \
-                   (SELECT MAX(date) FROM sessions s WHERE s.client_id = c.id) \
+                "SELECT c.code AS code, c.name AS name, \
+                   (SELECT COUNT(*) FROM sessions s WHERE s.client_id = c.id) AS sessions, \
+                   (SELECT COUNT(*) FROM assessments a JOIN sessions s ON a.session_id = s.id WHERE s.client_id = c.id) AS assessments, \
+                   (SELECT MAX(date) FROM sessions s WHERE s.client_id = c.id) AS last_session \
                  FROM clients c ORDER BY c.code",
             )
             .map_err(err)?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(ClientSummary {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    sessions: r.get(2)?,
-                    assessments: r.get(3)?,
-                    last_session: r.get(4)?,
+                    code: r.get("code")?,
+                    name: r.get("name")?,
+                    sessions: r.get("sessions")?,
+                    assessments: r.get("assessments")?,
+                    last_session: r.get("last_session")?,
                 })
             })
             .map_err(err)?;
@@ -258,12 +299,12 @@ impl Store {
     pub fn assessment(&self, id: i64) -> Result<(StoredAssessment, Assessment)> {
         let err = |e| store_error(&self.path, e);
         let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS}, a.result_json FROM assessments a JOIN sessions s ON a.session_id = s.id \
+            "SELECT {ASSESSMENT_COLUMNS}, a.result_json AS result_json FROM assessments a JOIN sessions s ON a.session_id = s.id \
              JOIN clients c ON s.client_id = c.id WHERE a.id = ?1"
         );
         let (stored, json): (StoredAssessment, String) = self
             .conn
-            .query_row(&sql, [id], |r| Ok((row_to_stored(r)?, r.get(13)?)))
+            .query_row(&sql, [id], |r| Ok((row_to_stored(r)?, r.get("result_json")?)))
             .optional()
             .map_err(err)?
             .ok_or_else(|| RomcamError::Store(format!("no assessment {id} in the store")))?;

@@ -1,4 +1,6 @@
-//! Export and import of a client's records as JSON (backups, moving to another laptop).
+//! Export and import of a client's records as JSON (backups, moving to another laptop). An
+//! export carries every record whole or is refused; an import adds all of a file's new records
+//! in one transaction.
 
 use anyhow::Result;
 use base64::Engine;
@@ -16,13 +18,20 @@ pub fn parse_export(text: &str) -> Result<ClientExport> {
 }
 
 impl Store {
+    /// Every record of a client. A stored result or threshold set that is not valid JSON is
+    /// refused rather than exported as null, which a later import would keep as lost.
     pub fn export_client(&self, code: &str) -> Result<ClientExport> {
         let client_id = self.require_client(code)?;
         let err = |e| store_error(&self.path, e);
         let client = self
             .conn
             .query_row("SELECT code, name, notes, created_at FROM clients WHERE id = ?1", [client_id], |r| {
-                Ok(ClientRecord { code: r.get(0)?, name: r.get(1)?, notes: r.get(2)?, created_at: r.get(3)? })
+                Ok(ClientRecord {
+                    code: r.get("code")?,
+                    name: r.get("name")?,
+                    notes: r.get("notes")?,
+                    created_at: r.get("created_at")?,
+                })
             })
             .map_err(err)?;
         let mut stmt = self
@@ -30,7 +39,7 @@ impl Store {
             .prepare("SELECT id, date, notes FROM sessions WHERE client_id = ?1 ORDER BY date")
             .map_err(err)?;
         let sessions: Vec<(i64, String, Option<String>)> = stmt
-            .query_map([client_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([client_id], |r| Ok((r.get("id")?, r.get("date")?, r.get("notes")?)))
             .map_err(err)?
             .collect::<rusqlite::Result<_>>()
             .map_err(err)?;
@@ -39,36 +48,50 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(
-                    "SELECT side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, result_json, video_path, \
-                     video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid \
+                    "SELECT id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, result_json, \
+                     video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid \
                      FROM assessments WHERE session_id = ?1 ORDER BY created_at, id",
                 )
                 .map_err(err)?;
             let rows = stmt
                 .query_map([id], |r| {
-                    let result: String = r.get(5)?;
-                    let thresholds: String = r.get(10)?;
-                    let png: Option<Vec<u8>> = r.get(12)?;
-                    Ok(AssessmentRecord {
-                        uid: r.get(13)?,
-                        side: r.get(0)?,
-                        phase: r.get(1)?,
-                        hip_extension_deg: r.get(2)?,
-                        knee_flexion_deg: r.get(3)?,
-                        uncertainty_deg: r.get(4)?,
-                        result: serde_json::from_str(&result).unwrap_or(serde_json::Value::Null),
-                        video_path: r.get(6)?,
-                        video_sha256: r.get(7)?,
-                        model: r.get(8)?,
-                        romcam_version: r.get(9)?,
-                        thresholds: serde_json::from_str(&thresholds).unwrap_or(serde_json::Value::Null),
-                        created_at: r.get(11)?,
+                    let png: Option<Vec<u8>> = r.get("key_frame_png")?;
+                    let record = AssessmentRecord {
+                        uid: r.get("uid")?,
+                        side: r.get("side")?,
+                        phase: r.get("phase")?,
+                        hip_extension_deg: r.get("hip_extension_deg")?,
+                        knee_flexion_deg: r.get("knee_flexion_deg")?,
+                        uncertainty_deg: r.get("uncertainty_deg")?,
+                        result: serde_json::Value::Null,
+                        video_path: r.get("video_path")?,
+                        video_sha256: r.get("video_sha256")?,
+                        model: r.get("model")?,
+                        romcam_version: r.get("romcam_version")?,
+                        thresholds: serde_json::Value::Null,
+                        created_at: r.get("created_at")?,
                         key_frame_png_base64: png
                             .map(|p| base64::engine::general_purpose::STANDARD.encode(p)),
-                    })
+                    };
+                    let json: (i64, String, String) =
+                        (r.get("id")?, r.get("result_json")?, r.get("thresholds_json")?);
+                    Ok((record, json))
                 })
                 .map_err(err)?;
-            let assessments = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)?;
+            let mut assessments = Vec::new();
+            for row in rows {
+                let (mut record, (assessment_id, result, thresholds)) = row.map_err(err)?;
+                let parse = |text: &str, what: &str| {
+                    serde_json::from_str(text).map_err(|e| {
+                        RomcamError::Store(format!(
+                            "assessment {assessment_id} of client {code:?} has a damaged stored {what} ({e}); nothing was exported"
+                        ))
+                    })
+                };
+                record.result = parse(&result, "result")?;
+                record.thresholds = parse(&thresholds, "threshold set")?;
+                assessments.push(record);
+            }
             out.push(SessionRecord { date, notes, assessments });
         }
         Ok(ClientExport {

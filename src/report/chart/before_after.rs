@@ -185,7 +185,7 @@ mod tests {
         Endpoint {
             id,
             session_date: "2026-11-20".into(),
-            phase: phase.into(),
+            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
             hip_extension_deg: hip,
             knee_flexion_deg: Some(knee),
         }
@@ -193,7 +193,11 @@ mod tests {
 
     #[test]
     fn the_chart_draws_the_band_around_the_before_value() {
-        let c = side_change("left", ep(1, "before", -9.6, 58.7), ep(2, "after", -1.5, 68.8));
+        let c = side_change(
+            crate::measure::leg::Side::Left,
+            ep(1, "before", -9.6, 58.7),
+            ep(2, "after", -1.5, 68.8),
+        );
         let fig = before_after_chart(&c, 228.0, 132.0);
         let dots: Vec<_> = fig.prims.iter().filter(|p| matches!(p, Prim::Dot { .. })).collect();
         assert_eq!(dots.len(), 4, "before and after, hip and knee");

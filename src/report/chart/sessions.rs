@@ -31,12 +31,12 @@ pub(crate) fn x_positions(rows: &[StoredAssessment], sessions: &[&str]) -> Vec<f
     rows.iter()
         .map(|a| {
             let slot = sessions.iter().position(|d| *d == a.session_date).unwrap_or(0) as f32;
-            let within = match a.phase.as_str() {
+            let within = match a.phase.name() {
                 "before" => 0.3,
                 "after" => 0.7,
                 _ => 0.5,
             };
-            let key = (a.side.clone(), a.session_date.clone(), a.phase.clone());
+            let key = (a.side.to_string(), a.session_date.clone(), a.phase.to_string());
             let repeat = seen.iter().filter(|k| **k == key).count() as f32;
             seen.push(key);
             (slot + (within + 0.08 * repeat).min(0.95)) / n
@@ -143,7 +143,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
                 .rows
                 .iter()
                 .zip(&xs)
-                .filter(|(a, _)| a.side == side)
+                .filter(|(a, _)| a.side.name() == side)
                 .filter_map(|(a, x)| (s.value)(a).map(|v| (x_of(*x), y_of(v), a)))
                 .collect();
             if points.len() > 1 {
@@ -155,7 +155,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
                 });
             }
             for (x, y, a) in &points {
-                let fill = if a.phase == "before" { Rgb(255, 255, 255) } else { colour };
+                let fill = if a.phase.name() == "before" { Rgb(255, 255, 255) } else { colour };
                 fig.prims.push(Prim::Dot { x: *x, y: *y, r: 3.0, fill, outline: colour });
             }
         }

@@ -1,0 +1,124 @@
+//! `romcam assess`: measures a clip, prints the result, and, when asked, stores it for a client
+//! and writes the reports, all from the same poses and the same key frame.
+//!
+//! The order matters: report files that exist and a client store that cannot be used are
+//! refused before minutes of work; the result is printed before the reports are written, and a
+//! result the quality gate withheld exits with [`EXIT_NOT_MEASURABLE`] after everything else.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use super::{open_store, PoseChoice};
+use crate::assess::{self, Criteria};
+use crate::error::{EXIT_NOT_MEASURABLE, EXIT_OK};
+use crate::measure::{self, leg::Side, MeasureOptions};
+use crate::pose;
+use crate::progress::FrameProgress;
+use crate::report::{self, keyframe, ReportRequest};
+use crate::store::records::{self, NewAssessment, Phase};
+use crate::store::Store;
+
+/// Where `assess --client` stores its result.
+#[derive(Debug, Clone)]
+pub struct StoreTarget {
+    pub client: String,
+    pub phase: Phase,
+    /// YYYY-MM-DD; None is today.
+    pub session: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Everything `romcam assess` was asked to do.
+#[derive(Debug, Clone)]
+pub struct AssessJob {
+    pub video: PathBuf,
+    pub json: bool,
+    /// `--side`: the test leg, when automatic detection is overridden.
+    pub side: Option<Side>,
+    pub criteria: Criteria,
+    pub target: Option<StoreTarget>,
+    pub report: ReportRequest,
+    pub pose: PoseChoice,
+    pub quiet: bool,
+}
+
+/// The opened store and the session the result goes into.
+struct Destination {
+    store: Store,
+    client: String,
+    phase: Phase,
+    date: String,
+}
+
+/// Checks the client code and date and opens the store: a bad code, a locked or a damaged store
+/// fails here, before any frame is decoded.
+fn open_destination(t: StoreTarget) -> Result<Destination> {
+    records::validate_client_code(&t.client)?;
+    if let Some(d) = &t.session {
+        records::validate_date(d)?;
+    }
+    let store = open_store(t.data_dir.as_deref())?;
+    let date = t.session.unwrap_or_else(records::today);
+    Ok(Destination { store, client: t.client, phase: t.phase, date })
+}
+
+/// Runs `romcam assess` and returns its exit code.
+pub fn run(job: AssessJob) -> Result<i32> {
+    let AssessJob { video, json, side, criteria, target, mut report, pose, quiet } = job;
+    report::refuse_existing(&report.targets, report.force)?;
+    let mut destination = target.map(open_destination).transpose()?;
+    if let Some(d) = &destination {
+        report.client = Some(d.client.clone());
+        report.session_date = Some(d.date.clone());
+        report.phase = Some(d.phase);
+    }
+
+    let bar = FrameProgress::new("assess", quiet);
+    let track = pose::estimate_pose(&video, &pose.assess_options(), &mut |d, n| bar.update(d, n))?;
+    bar.finish();
+    let measure_started = std::time::Instant::now();
+    let measurement = measure::measure(&track, &MeasureOptions { side, ..MeasureOptions::default() })?;
+    log::debug!("measure stage {:.2} s", measure_started.elapsed().as_secs_f64());
+    let model = format!("BlazePose {} (ONNX)", pose.model.file_name());
+    let assessment = assess::assess(measurement, &criteria, &video.display().to_string(), &model);
+
+    // one key frame for the store and the reports; the settings file is read once for both
+    let key_frame = if destination.is_some() || !report.targets.is_empty() {
+        report.config = Some(report::resolve_config(&report.config));
+        keyframe::render(&track, &assessment, report.blurs_faces())?
+    } else {
+        None
+    };
+    if let Some(d) = destination.as_mut() {
+        let id = d.store.record_assessment(&NewAssessment {
+            client: &d.client,
+            session_date: &d.date,
+            phase: d.phase,
+            assessment: &assessment,
+            video_path: &canonical(&video),
+            video_sha256: records::sha256_file(&video)?,
+            key_frame_png: key_frame.as_ref().map(|k| k.png.clone()),
+        })?;
+        if !quiet {
+            eprintln!(
+                "romcam: stored as assessment {id} ({} session {}, {})",
+                d.client,
+                d.date,
+                d.phase.name()
+            );
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    } else {
+        print!("{}", crate::terminal::summary(&assessment));
+    }
+    report::write_assessment_reports(&report, &video, &track, &assessment, key_frame)?;
+    Ok(if assessment.withheld_reason.is_some() { EXIT_NOT_MEASURABLE } else { EXIT_OK })
+}
+
+/// The clip's absolute path for the store (as given when it cannot be resolved).
+fn canonical(video: &Path) -> PathBuf {
+    std::fs::canonicalize(video).unwrap_or_else(|_| video.to_path_buf())
+}

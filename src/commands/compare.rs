@@ -1,0 +1,20 @@
+//! `romcam compare`: the before/after change per side, judged against the minimal detectable
+//! change.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::open_store;
+use crate::error::EXIT_OK;
+use crate::store::compare::Selection;
+
+pub fn run(data_dir: Option<&Path>, client: &str, selection: &Selection, json: bool) -> Result<i32> {
+    let c = open_store(data_dir)?.compare(client, selection)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&c)?);
+    } else {
+        print!("{}", crate::terminal::comparison_text(&c));
+    }
+    Ok(EXIT_OK)
+}
