@@ -171,9 +171,9 @@ fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
         }
     }
     if e.test_leg_near_camera == Some(false) {
-        reasons.push(format!(
-            "the test leg is the one farther from the camera, where the pelvis hides its hip: {FILM_AGAIN}"
-        ));
+        reasons.push(
+            "the test leg is the one farther from the camera, where the pelvis hides its hip: put the camera on the other side of the table".into(),
+        );
     }
     if e.reference.kind == ReferenceKind::TableEdge {
         if e.reference.spread_deg > limits.max_table_edge_spread_deg {
@@ -280,6 +280,7 @@ mod tests {
         assert!(r.len() == 1 && r[0].contains("too dark"), "{r:?}");
         let r = judge(&frames(lying_person(100.0, 1000.0)), &reference(), Some(false), 150.0);
         assert!(r.len() == 1 && r[0].contains("farther from the camera"), "{r:?}");
+        assert_eq!(r[0].matches("film again").count(), 1, "{r:?}");
     }
 
     #[test]
