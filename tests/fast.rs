@@ -172,10 +172,12 @@ fn the_quality_gate_warns_without_withholding() {
     let q = gate(supine((450.0, 320.0)), true, 40, &level);
     assert_eq!(q.withheld_reason, None);
     assert!(q.warnings.iter().any(|w| w.contains("no table edge")), "{:?}", q.warnings);
-    // table edge and trunk disagree
-    let tilted = HorizontalReference { trunk_tilt_deg: Some(20.0), ..table_edge() };
-    let q = gate(supine((450.0, 320.0)), true, 40, &tilted);
-    assert!(q.warnings.iter().any(|w| w.contains("disagree")), "{:?}", q.warnings);
+    // a table edge that varies a little between frames (the framing gate refuses more than
+    // ±2°, and judges the edge against the trunk line: src/measure/framing.rs)
+    let varying = HorizontalReference { spread_deg: 1.5, ..table_edge() };
+    let q = gate(supine((450.0, 320.0)), true, 40, &varying);
+    assert_eq!(q.withheld_reason, None);
+    assert!(q.warnings.iter().any(|w| w.contains("varies by ±1.5°")), "{:?}", q.warnings);
 }
 
 fn detection(score: f32, hip: [f32; 2], size_point: [f32; 2]) -> Detection {

@@ -7,7 +7,7 @@
 
 use super::leg::{Chain, LegChains, Side};
 use super::{HorizontalReference, ReferenceKind};
-use crate::pose::{Landmark, PoseFrame};
+use crate::pose::{joint, Landmark, PoseFrame};
 
 /// Limits of the framing gate.
 #[derive(Debug, Clone)]
@@ -63,12 +63,20 @@ pub struct FramingEvidence<'a> {
 /// How to film again: ends the first reason given.
 const FILM_AGAIN: &str = "film again from the side of the test leg, with the whole body and the table in view and the camera at about hip height";
 
-/// BlazePose indices: shoulders, and per side hip, knee, ankle, heel and foot tip.
-const SHOULDERS: [usize; 2] = [11, 12];
+/// The shoulders, and per side hip, knee, ankle, heel and foot tip.
+const SHOULDERS: [usize; 2] = [joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER];
 fn leg_indices(side: Side) -> [usize; 5] {
     match side {
-        Side::Left => [23, 25, 27, 29, 31],
-        Side::Right => [24, 26, 28, 30, 32],
+        Side::Left => {
+            [joint::LEFT_HIP, joint::LEFT_KNEE, joint::LEFT_ANKLE, joint::LEFT_HEEL, joint::LEFT_FOOT_INDEX]
+        }
+        Side::Right => [
+            joint::RIGHT_HIP,
+            joint::RIGHT_KNEE,
+            joint::RIGHT_ANKLE,
+            joint::RIGHT_HEEL,
+            joint::RIGHT_FOOT_INDEX,
+        ],
     }
 }
 

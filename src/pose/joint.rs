@@ -10,6 +10,10 @@ pub const LEFT_KNEE: usize = 25;
 pub const RIGHT_KNEE: usize = 26;
 pub const LEFT_ANKLE: usize = 27;
 pub const RIGHT_ANKLE: usize = 28;
+pub const LEFT_HEEL: usize = 29;
+pub const RIGHT_HEEL: usize = 30;
+pub const LEFT_FOOT_INDEX: usize = 31;
+pub const RIGHT_FOOT_INDEX: usize = 32;
 /// The auxiliary alignment points after the 33 body landmarks: the hip centre and the point
 /// giving the body's size and rotation, from which the tracker places the next frame's ROI.
 pub const ALIGN_CENTRE: usize = 33;
