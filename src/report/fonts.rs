@@ -40,6 +40,11 @@ pub fn px_scale(font: &FontRef<'_>, em: f32) -> PxScale {
 pub fn text_width(text: &str, em: f32, weight: Weight) -> f32 {
     let f = font(weight);
     let scaled = f.as_scaled(px_scale(&f, em));
+    width_with(&scaled, text)
+}
+
+/// Width of a line in an already scaled font: advances plus kerning, in one pass.
+fn width_with(scaled: &ab_glyph::PxScaleFont<&FontRef<'_>>, text: &str) -> f32 {
     let mut width = 0.0;
     let mut prev: Option<GlyphId> = None;
     for c in text.chars() {
@@ -60,33 +65,44 @@ pub fn ascent(em: f32, weight: Weight) -> f32 {
 }
 
 /// Breaks text into lines no wider than `max_width`: at spaces, and inside a word only when
-/// the word alone is too wide (a long file path, say). Existing line breaks are kept.
+/// the word alone is too wide (a long file path, say). Existing line breaks are kept. Linear in
+/// the text's length: each word and each character is measured once.
 pub fn wrap(text: &str, em: f32, weight: Weight, max_width: f32) -> Vec<String> {
+    let f = font(weight);
+    let scaled = f.as_scaled(px_scale(&f, em));
+    let space = width_with(&scaled, " ");
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
-        let mut line = String::new();
+        let (mut line, mut line_width) = (String::new(), 0.0f32);
         for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-            if text_width(&candidate, em, weight) <= max_width {
-                line = candidate;
+            let word_width = width_with(&scaled, word);
+            let joined = if line.is_empty() { word_width } else { line_width + space + word_width };
+            if joined <= max_width {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                line_width = joined;
                 continue;
             }
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
+                line_width = 0.0;
             }
-            if text_width(word, em, weight) <= max_width {
-                line = word.to_string();
+            if word_width <= max_width {
+                line.push_str(word);
+                line_width = word_width;
                 continue;
             }
+            let mut buffer = [0u8; 4];
             for c in word.chars() {
-                let mut next = line.clone();
-                next.push(c);
-                if !line.is_empty() && text_width(&next, em, weight) > max_width {
+                let c_width = width_with(&scaled, c.encode_utf8(&mut buffer));
+                if !line.is_empty() && line_width + c_width > max_width {
                     lines.push(std::mem::take(&mut line));
-                    line.push(c);
-                } else {
-                    line = next;
+                    line_width = 0.0;
                 }
+                line.push(c);
+                line_width += c_width;
             }
         }
         lines.push(line);
@@ -94,9 +110,51 @@ pub fn wrap(text: &str, em: f32, weight: Weight, max_width: f32) -> Vec<String> 
     lines
 }
 
+/// Shortens a one-line value to fit `width`, ending it with an ellipsis. Linear in the text's
+/// length; a value longer than a line could ever show is cut to [`MAX_LINE_CHARS`] first.
+pub fn fit(text: &str, em: f32, weight: Weight, width: f32) -> String {
+    let (text, cut) = match text.char_indices().nth(MAX_LINE_CHARS) {
+        Some((end, _)) => (&text[..end], true),
+        None => (text, false),
+    };
+    let f = font(weight);
+    let scaled = f.as_scaled(px_scale(&f, em));
+    if !cut && width_with(&scaled, text) <= width {
+        return text.to_string();
+    }
+    let room = width - width_with(&scaled, "…");
+    let (mut used, mut end) = (0.0f32, 0);
+    let mut buffer = [0u8; 4];
+    for (i, c) in text.char_indices() {
+        used += width_with(&scaled, c.encode_utf8(&mut buffer));
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    format!("{}…", &text[..end])
+}
+
+/// No line of a report shows more characters than this.
+pub const MAX_LINE_CHARS: usize = 400;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_very_long_value_is_fitted_and_wrapped_at_once() {
+        let long = "x/".repeat(100_000);
+        let started = std::time::Instant::now();
+        let fitted = fit(&long, 9.0, Weight::Regular, 200.0);
+        assert!(fitted.ends_with('…') && text_width(&fitted, 9.0, Weight::Regular) <= 200.0);
+        let lines = wrap(&long, 9.0, Weight::Regular, 400.0);
+        assert!(lines.len() > 100 && lines.iter().all(|l| text_width(l, 9.0, Weight::Regular) <= 400.5));
+        assert_eq!(lines.concat(), long, "wrapping keeps every character");
+        // a correctness bound, not a speed goal: the quadratic version took minutes
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+        assert_eq!(fit("short", 9.0, Weight::Regular, 200.0), "short");
+    }
 
     #[test]
     fn wrapped_lines_fit_and_keep_every_word() {

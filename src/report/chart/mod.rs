@@ -183,15 +183,25 @@ pub(super) fn nice_step(span: f64, target: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p)
 }
 
+/// Tick marks every `step` from `lo` to `hi`, at most [`MAX_TICKS`] of them: none at all when
+/// the range or the step is not a finite, positive span (an absurd imported angle must not
+/// make the chart loop for ever).
 pub(super) fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
-    let mut v = Vec::new();
-    let mut t = (lo / step).ceil() * step;
-    while t <= hi + 1e-9 {
-        v.push(if t.abs() < 1e-9 { 0.0 } else { t });
-        t += step;
+    if !(lo.is_finite() && hi.is_finite() && step.is_finite() && step > 0.0) || hi < lo {
+        return Vec::new();
     }
-    v
+    let first = (lo / step).ceil();
+    let last = ((hi + 1e-9) / step).floor();
+    // too many ticks, or values so large that one step no longer changes them
+    if !(last - first).is_finite() || last - first > MAX_TICKS as f64 || first + 1.0 == first {
+        return Vec::new();
+    }
+    let count = (last - first).max(-1.0) as i64 + 1;
+    (0..count).map(|i| (first + i as f64) * step).map(|t| if t.abs() < 1e-9 { 0.0 } else { t }).collect()
 }
+
+/// No chart axis carries more ticks than this.
+const MAX_TICKS: usize = 200;
 
 pub(super) fn tick_label(v: f64, step: f64) -> String {
     if step >= 1.0 {
@@ -211,5 +221,15 @@ mod tests {
         assert_eq!(nice_step(33.0, 4.0), 10.0);
         assert_eq!(nice_step(12.0, 4.0), 5.0);
         assert_eq!(ticks(-3.2, 12.1, 5.0), vec![0.0, 5.0, 10.0]);
+        assert_eq!(ticks(-10.0, 10.0, 10.0), vec![-10.0, 0.0, 10.0]);
+    }
+
+    #[test]
+    fn absurd_ranges_give_no_ticks_instead_of_an_endless_loop() {
+        assert!(ticks(1e17, 1e17 + 1.0, nice_step(1.0, 5.0)).is_empty());
+        assert!(ticks(0.0, f64::INFINITY, 1.0).is_empty());
+        assert!(ticks(f64::NAN, 1.0, 1.0).is_empty());
+        assert!(ticks(0.0, 1.0, 0.0).is_empty());
+        assert!(ticks(5.0, 1.0, 1.0).is_empty());
     }
 }

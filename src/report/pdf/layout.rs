@@ -145,14 +145,7 @@ pub fn paragraph_height(text: &str, em: f32, weight: Weight, width: f32) -> f32 
     fonts::wrap(text, em, weight, width).len() as f32 * em * 1.3
 }
 
-/// Shortens a one-line value to fit, with an ellipsis.
+/// Shortens a one-line value to fit, with an ellipsis (see [`fonts::fit`]).
 pub fn fit(text: &str, em: f32, weight: Weight, width: f32) -> String {
-    if fonts::text_width(text, em, weight) <= width {
-        return text.to_string();
-    }
-    let mut s: String = text.to_string();
-    while !s.is_empty() && fonts::text_width(&format!("{s}…"), em, weight) > width {
-        s.pop();
-    }
-    format!("{s}…")
+    fonts::fit(text, em, weight, width)
 }

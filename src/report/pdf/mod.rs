@@ -42,18 +42,20 @@ impl Exporter for PdfExporter {
 
 /// Lays out every page of the document (each on a new page) and draws them.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
-    write(&lay_out(doc), doc)
+    write(&lay_out(doc)?, doc)
 }
 
-fn lay_out(doc: &Document) -> Layout {
+/// Lays out the pages; Ctrl-C stops it between pages.
+fn lay_out(doc: &Document) -> Result<Layout> {
     let mut l = Layout::new();
     for (i, page) in doc.pages.iter().enumerate() {
+        crate::interrupt::check()?;
         if i > 0 {
             l.new_page();
         }
         blocks::page(&mut l, &page.blocks);
     }
-    l
+    Ok(l)
 }
 
 /// Draws the laid-out pages into a PDF, with the page footer and the document's metadata.
@@ -63,6 +65,7 @@ fn write(layout: &Layout, doc: &Document) -> Result<Vec<u8>> {
     let mut pdf = krilla::Document::new();
     let total = layout.pages.len();
     for (n, items) in layout.pages.iter().enumerate() {
+        crate::interrupt::check()?;
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| anyhow!("page size"))?;
         let mut page = pdf.start_page_with(settings);
         let mut surface = page.surface();
