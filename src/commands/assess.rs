@@ -1,9 +1,13 @@
 //! `romcam assess`: measures a clip, prints the result, and, when asked, stores it for a client
 //! and writes the reports, all from the same poses and the same key frame.
 //!
-//! The order matters: report files that exist and a client store that cannot be used are
-//! refused before minutes of work; the result is printed before the reports are written, and a
-//! result the quality gate withheld exits with [`EXIT_NOT_MEASURABLE`] after everything else.
+//! The order matters: report files that could not be written (existing, named twice, a folder,
+//! the clip itself, an unwritable folder) and a client store that cannot be used are refused
+//! before minutes of work. The reports are made as temporary files first; the assessment is
+//! stored in one transaction that commits only once every report is in place, so that the store
+//! and the reports succeed or fail together and a failed command stores nothing. The result is
+//! printed before anything is written, and a result the quality gate withheld exits with
+//! [`EXIT_NOT_MEASURABLE`] after everything else.
 
 use std::path::{Path, PathBuf};
 
@@ -66,7 +70,7 @@ fn open_destination(t: StoreTarget) -> Result<Destination> {
 /// Runs `romcam assess` and returns its exit code.
 pub fn run(job: AssessJob) -> Result<i32> {
     let AssessJob { video, json, side, criteria, target, mut report, pose, quiet } = job;
-    report::refuse_existing(&report.targets, report.force)?;
+    report::check_targets(&report.targets, report.force, &[video.as_path()])?;
     let mut destination = target.map(open_destination).transpose()?;
     if let Some(d) = &destination {
         report.client = Some(d.client.clone());
@@ -90,31 +94,55 @@ pub fn run(job: AssessJob) -> Result<i32> {
     } else {
         None
     };
-    if let Some(d) = destination.as_mut() {
-        let id = d.store.record_assessment(&NewAssessment {
-            client: &d.client,
-            session_date: &d.date,
-            phase: d.phase,
-            assessment: &assessment,
-            video_path: &canonical(&video),
-            video_sha256: records::sha256_file(&video)?,
-            key_frame_png: key_frame.as_ref().map(|k| k.png.clone()),
-        })?;
-        if !quiet {
-            eprintln!(
-                "romcam: stored as assessment {id} ({} session {}, {})",
-                d.client,
-                d.date,
-                d.phase.name()
-            );
-        }
-    }
     if json {
         println!("{}", serde_json::to_string_pretty(&assessment)?);
     } else {
         print!("{}", crate::terminal::summary(&assessment));
     }
-    report::write_assessment_reports(&report, &video, &track, &assessment, key_frame)?;
+    let key_frame_png = key_frame.as_ref().map(|k| k.png.clone());
+    let pending = report::prepare_assessment_reports(&report, &video, &track, &assessment, key_frame)?;
+    let mut written = Vec::new();
+    match destination.as_mut() {
+        Some(d) => {
+            let new = NewAssessment {
+                client: &d.client,
+                session_date: &d.date,
+                phase: d.phase,
+                assessment: &assessment,
+                video_path: &canonical(&video),
+                video_sha256: records::sha256_file(&video)?,
+                key_frame_png,
+            };
+            let id = d.store.record_assessment_and(&new, || {
+                written = pending.put_in_place()?;
+                Ok(())
+            });
+            let id = match id {
+                Ok(id) => id,
+                Err(e) => {
+                    // reports put in place for a record that did not commit are taken back
+                    for path in &written {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(e);
+                }
+            };
+            if !quiet {
+                eprintln!(
+                    "romcam: stored as assessment {id} ({} session {}, {})",
+                    d.client,
+                    d.date,
+                    d.phase.name()
+                );
+            }
+        }
+        None => written = pending.put_in_place()?,
+    }
+    if !quiet {
+        for path in &written {
+            eprintln!("romcam: wrote {}", path.display());
+        }
+    }
     Ok(if assessment.withheld_reason.is_some() { EXIT_NOT_MEASURABLE } else { EXIT_OK })
 }
 

@@ -113,30 +113,54 @@ pub fn parse_target(s: &str) -> Result<ReportTarget, String> {
     Ok(ReportTarget { path, format })
 }
 
-/// Refuses, before any work is done, to write into a folder that does not exist or to replace a
-/// file that exists (unless `force`).
+/// Refuses, before any work is done, every report that could not be written: a folder that
+/// does not exist or cannot be written, a file that exists (unless `force`), a folder in place
+/// of a file, the same file named twice, or one of the `inputs` (the clip) named as a report.
 pub fn refuse_existing(targets: &[ReportTarget], force: bool) -> Result<()> {
+    check_targets(targets, force, &[])
+}
+
+/// [`refuse_existing`], also refusing to write over any of `inputs`.
+pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) -> Result<()> {
+    let refuse = |t: &ReportTarget, why: String| -> Result<()> {
+        Err(RomcamError::Output(format!("cannot write {}: {why}", t.path.display())).into())
+    };
+    let identity = |p: &Path| -> PathBuf {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::canonicalize(dir)
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .join(p.file_name().unwrap_or_default())
+    };
+    let inputs: Vec<PathBuf> = inputs.iter().map(|p| identity(p)).collect();
+    let mut seen: Vec<PathBuf> = Vec::new();
     for t in targets {
         let dir = t.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.is_dir() {
+            return refuse(t, format!("the folder {} does not exist", dir.display()));
+        }
+        let id = identity(&t.path);
+        if seen.contains(&id) {
+            return refuse(t, "the same report file is named twice".into());
+        }
+        if inputs.contains(&id) {
+            return refuse(t, "that is the video being assessed".into());
+        }
+        seen.push(id);
+        if t.path.is_dir() {
+            return refuse(t, "it is a folder".into());
+        }
+        if t.path.exists() && !force {
             return Err(RomcamError::Output(format!(
-                "cannot write {}: the folder {} does not exist",
-                t.path.display(),
-                dir.display()
+                "{} exists (use --force to replace it)",
+                t.path.display()
             ))
             .into());
         }
-    }
-    if force {
-        return Ok(());
-    }
-    match targets.iter().find(|t| t.path.exists()) {
-        Some(t) => {
-            Err(RomcamError::Output(format!("{} exists (use --force to replace it)", t.path.display()))
-                .into())
+        if let Err(e) = tempfile::Builder::new().prefix(".romcam-").tempfile_in(dir) {
+            return refuse(t, format!("the folder {} cannot be written ({e})", dir.display()));
         }
-        None => Ok(()),
     }
+    Ok(())
 }
 
 /// The clip and its poses, for the MP4 output.
@@ -146,33 +170,75 @@ pub struct VideoSource<'a> {
     pub blur_faces: bool,
 }
 
-/// Writes every target. Each file is made in memory first and written atomically (0600); a
-/// format that cannot be made (a PNG when there is no key frame, say) does not keep the others
-/// from being written, and its error is returned afterwards.
+/// Report files made but not yet in place: each waits as a private temporary file beside its
+/// target, and [`PendingReports::put_in_place`] renames them all. Dropped unplaced, they vanish.
+pub struct PendingReports {
+    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
+    force: bool,
+}
+
+impl PendingReports {
+    /// Renames every file to its target; the paths of those now in place, or the first error.
+    pub fn put_in_place(self) -> Result<Vec<PathBuf>> {
+        let mut placed = Vec::new();
+        for (file, path) in self.files {
+            if path.exists() && !self.force {
+                return Err(RomcamError::Output(format!(
+                    "{} exists (use --force to replace it)",
+                    path.display()
+                ))
+                .into());
+            }
+            file.persist(&path)
+                .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", path.display(), e.error)))?;
+            placed.push(path);
+        }
+        Ok(placed)
+    }
+}
+
+/// Makes every target as a temporary file beside it (0600), without putting any in place: a
+/// format that cannot be made fails the whole set, so that reports are written all or none.
+pub fn prepare_reports(
+    targets: &[ReportTarget],
+    content: &ReportContent,
+    video: Option<&VideoSource>,
+    force: bool,
+) -> Result<PendingReports> {
+    let mut files = Vec::new();
+    for t in targets {
+        crate::interrupt::check()?;
+        let dir = t.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let output_error = |e: &dyn std::fmt::Display| -> anyhow::Error {
+            RomcamError::Output(format!("cannot write {}: {e}", t.path.display())).into()
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".romcam-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| output_error(&e))?;
+        match (t.format.exporter(), video) {
+            (Some(exporter), _) => {
+                let bytes = exporter.serialize(content)?;
+                std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| output_error(&e))?;
+            }
+            (None, Some(v)) => video::render_overlay_video(v.clip, v.frames, tmp.path(), v.blur_faces)?,
+            (None, None) => return Err(output_error(&"no clip to draw the video from")),
+        }
+        tmp.as_file().sync_all().map_err(|e| output_error(&e))?;
+        files.push((tmp, t.path.clone()));
+    }
+    Ok(PendingReports { files, force })
+}
+
+/// Writes every target, all or none (see [`prepare_reports`]); the paths written.
 pub fn write_reports(
     targets: &[ReportTarget],
     content: &ReportContent,
     video: Option<&VideoSource>,
     force: bool,
-) -> Result<()> {
-    let mut first_error: Option<anyhow::Error> = None;
-    for t in targets {
-        crate::interrupt::check()?;
-        let written = match (t.format.exporter(), video) {
-            (Some(exporter), _) => exporter
-                .serialize(content)
-                .and_then(|bytes| crate::fsutil::write_atomic(&t.path, &bytes, force)),
-            (None, Some(v)) => video::write_overlay_video(v.clip, v.frames, &t.path, force, v.blur_faces),
-            (None, None) => {
-                Err(RomcamError::Output(format!("{}: no clip to draw the video from", t.path.display()))
-                    .into())
-            }
-        };
-        if let Err(e) = written {
-            first_error.get_or_insert(e);
-        }
-    }
-    first_error.map_or(Ok(()), Err)
+) -> Result<Vec<PathBuf>> {
+    prepare_reports(targets, content, video, force)?.put_in_place()
 }
 
 /// What `assess --report` asks for.
@@ -211,17 +277,17 @@ pub fn resolve_config(given: &Option<ReportConfig>) -> ReportConfig {
     }
 }
 
-/// Gathers the content and writes the requested reports of one assessment, with its key
-/// frame (rendered by the caller, who may also store it).
-pub fn write_assessment_reports(
+/// Gathers the content and makes the requested reports of one assessment, with its key
+/// frame (rendered by the caller, who may also store it), as files waiting to be put in place.
+pub fn prepare_assessment_reports(
     request: &ReportRequest,
     clip: &Path,
     track: &PoseTrack,
     assessment: &Assessment,
     key_frame: Option<keyframe::KeyFrame>,
-) -> Result<()> {
+) -> Result<PendingReports> {
     if request.targets.is_empty() {
-        return Ok(());
+        return Ok(PendingReports { files: Vec::new(), force: request.force });
     }
     let config = resolve_config(&request.config);
     let blur_faces = request.blur_faces || config.blur_faces.unwrap_or(false);
@@ -232,7 +298,7 @@ pub fn write_assessment_reports(
     page.phase = request.phase.map(|p| p.to_string());
     let content = ReportContent::single(header, page);
     let source = VideoSource { clip, frames: &track.frames, blur_faces };
-    write_reports(&request.targets, &content, Some(&source), request.force)
+    prepare_reports(&request.targets, &content, Some(&source), request.force)
 }
 
 #[cfg(test)]

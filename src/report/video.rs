@@ -33,14 +33,23 @@ pub fn write_overlay_video(
             RomcamError::Output(format!("{} exists (use --force to replace it)", out.display())).into()
         );
     }
-    let mut reader = VideoReader::open(clip, MAX_VIDEO_SIDE)?;
-    let fps = reader.info().fps;
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = tempfile::Builder::new()
         .prefix(".romcam-")
         .suffix(".mp4")
         .tempfile_in(dir)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {e}", out.display())))?;
+    render_overlay_video(clip, frames, tmp.path(), blur_faces)?;
+    tmp.persist(out)
+        .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;
+    Ok(())
+}
+
+/// Re-decodes `clip` and encodes it with the poses drawn on into `tmp` (replaced), as
+/// [`write_overlay_video`] describes.
+pub fn render_overlay_video(clip: &Path, frames: &[PoseFrame], tmp: &Path, blur_faces: bool) -> Result<()> {
+    let mut reader = VideoReader::open(clip, MAX_VIDEO_SIDE)?;
+    let fps = reader.info().fps;
     let faces = if blur_faces { face_boxes(frames) } else { Vec::new() };
     let mut head_finder = if blur_faces { Some(HeadFinder::open()?) } else { None };
     let (mut heads, mut earlier_heads): (Vec<FaceBox>, Vec<FaceBox>) = (Vec::new(), Vec::new());
@@ -68,19 +77,14 @@ pub fn write_overlay_video(
         }
         let w = match writer.as_mut() {
             Some(w) => w,
-            None => {
-                writer.insert(H264Writer::create(tmp.path(), frame.image.cols(), frame.image.rows(), fps)?)
-            }
+            None => writer.insert(H264Writer::create(tmp, frame.image.cols(), frame.image.rows(), fps)?),
         };
         w.write(&frame.image)?;
     }
     match writer {
-        Some(w) => w.finish()?,
-        None => return Err(RomcamError::Input(format!("{} has no frames to draw on", clip.display())).into()),
+        Some(w) => w.finish(),
+        None => Err(RomcamError::Input(format!("{} has no frames to draw on", clip.display())).into()),
     }
-    tmp.persist(out)
-        .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;
-    Ok(())
 }
 
 /// The video report keeps the clip's size up to 1080p (its longer side at most this).

@@ -188,6 +188,17 @@ impl Store {
     /// Stores one assessment, creating the client and session as needed, in one transaction.
     /// Re-assessing the same video makes a new record; nothing is overwritten.
     pub fn record_assessment(&mut self, new: &NewAssessment) -> Result<i64> {
+        self.record_assessment_and(new, || Ok(()))
+    }
+
+    /// Stores one assessment as [`Store::record_assessment`] does, and runs `also` (writing the
+    /// reports of the same assessment, say) inside the transaction, before it commits: when
+    /// `also` fails, nothing is stored.
+    pub fn record_assessment_and(
+        &mut self,
+        new: &NewAssessment,
+        also: impl FnOnce() -> Result<()>,
+    ) -> Result<i64> {
         validate_client_code(new.client)?;
         validate_date(new.session_date)?;
         let path = self.path.clone();
@@ -241,6 +252,7 @@ impl Store {
         .map_err(err)?;
         let id = tx.last_insert_rowid();
         crate::interrupt::check()?;
+        also()?;
         tx.commit().map_err(err)?;
         Ok(id)
     }

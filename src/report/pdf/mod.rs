@@ -139,7 +139,7 @@ mod tests {
             }],
             ..Document::default()
         };
-        let pages = texts(&lay_out(&doc));
+        let pages = texts(&lay_out(&doc).unwrap());
         assert!(pages.len() >= 3, "{} pages", pages.len());
         for (n, page) in pages.iter().enumerate() {
             for (y, text) in page {
@@ -165,7 +165,7 @@ mod tests {
             Paragraph::new("second of a pair").into(),
         ]));
         let doc = Document { pages: vec![Page { blocks }], ..Document::default() };
-        let pages = texts(&lay_out(&doc));
+        let pages = texts(&lay_out(&doc).unwrap());
         let page_of = |text: &str| pages.iter().position(|p| p.iter().any(|(_, t)| t == text)).unwrap();
         assert_eq!(page_of("filler line 47"), 0);
         assert_eq!(page_of("first of a pair"), 1, "moved to the next page");
