@@ -9,6 +9,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::pose::detector::PersonDetector;
+use crate::pose::joint::FACE_LANDMARKS;
 use crate::pose::{Landmark, PoseFrame};
 
 /// A face box in displayed-frame pixels: centre and side of a square.
@@ -23,8 +24,8 @@ pub struct FaceBox {
 /// 0.65 trunk lengths across (a head is about 0.45 trunk lengths tall), so that the whole head
 /// is covered whichever way it is turned.
 pub fn face_box(landmarks: &[Landmark]) -> Option<FaceBox> {
-    let face: Vec<&Landmark> = landmarks.iter().take(11).collect();
-    if face.len() < 11 {
+    let face: Vec<&Landmark> = landmarks.iter().take(FACE_LANDMARKS).collect();
+    if face.len() < FACE_LANDMARKS {
         return None;
     }
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
