@@ -144,3 +144,81 @@ pub fn comparison_text(c: &Comparison) -> String {
     ));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::compare::{side_change, Asymmetry, Endpoint};
+    use crate::store::records::Phase;
+
+    fn stored(id: i64, side: Side, phase: Phase, hip: Option<f64>) -> StoredAssessment {
+        StoredAssessment {
+            id,
+            client: "C1".into(),
+            session_date: "2026-11-20".into(),
+            side,
+            phase,
+            hip_extension_deg: hip,
+            knee_flexion_deg: hip.map(|h| 60.0 + h),
+            uncertainty_deg: Some(1.8),
+            created_at: "2026-11-20T10:00:00.000Z".into(),
+            video_path: "/clips/a.mp4".into(),
+            video_sha256: "0".repeat(64),
+            model: "BlazePose".into(),
+            romcam_version: "0.1.0".into(),
+        }
+    }
+
+    #[test]
+    fn history_lists_each_leg_with_withheld_figures_in_words() {
+        let rows = [
+            stored(3, Side::Right, Phase::Before, Some(4.0)),
+            stored(1, Side::Left, Phase::Before, Some(-9.5)),
+            stored(2, Side::Left, Phase::After, None),
+        ];
+        let text = history_table(&rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "left leg");
+        assert_eq!(lines[2], "     1  2026-11-20  before           -9.5°         50.5°");
+        assert_eq!(lines[3], "     2  2026-11-20  after         withheld      withheld");
+        assert_eq!(lines[4], "right leg");
+        assert_eq!(lines.len(), 7);
+    }
+
+    #[test]
+    fn clients_table_or_an_empty_store() {
+        assert_eq!(clients_table(&[], Path::new("/s/romcam.sqlite3")), "no clients in /s/romcam.sqlite3\n");
+        let list = [ClientSummary {
+            code: "0042".into(),
+            name: None,
+            sessions: 2,
+            assessments: 3,
+            last_session: Some("2026-12-04".into()),
+        }];
+        let text = clients_table(&list, Path::new("/s"));
+        assert_eq!(text.lines().nth(1), Some("0042                        2           3  2026-12-04"));
+    }
+
+    #[test]
+    fn comparison_prints_the_change_its_verdict_and_the_method() {
+        let ep = |id, phase, hip| Endpoint {
+            id,
+            session_date: "2026-11-20".into(),
+            phase,
+            hip_extension_deg: hip,
+            knee_flexion_deg: Some(58.7),
+        };
+        let c = Comparison {
+            client: "C1".into(),
+            changes: vec![side_change(Side::Left, ep(1, Phase::Before, -9.5), ep(2, Phase::After, -1.4))],
+            asymmetry: Asymmetry { before_left_minus_right_deg: None, after_left_minus_right_deg: None },
+            sem_hip_deg: 1.0,
+            sem_knee_deg: 1.0,
+            mdc_method: crate::assess::change::mdc_method(),
+        };
+        let text = comparison_text(&c);
+        assert!(text.contains("left leg: hip extension -9.5° -> -1.4° (change +8.1°, MDC95 2.8°: real); knee flexion change +0.0° (MDC95 2.8°)"), "{text}");
+        assert!(text.contains("    The left hip extension changed by +8.1°, more than romcam's minimal detectable change of 2.8°: a real change.\n"), "{text}");
+        assert!(!text.contains("asymmetry"), "{text}");
+    }
+}

@@ -151,6 +151,50 @@ fn a_damaged_stored_result_is_not_exported() {
     assert!(err.to_string().contains(&format!("assessment {id}")), "{err}");
 }
 
+/// The store commands as a user runs them: what they print, their JSON, and their exit codes.
+#[test]
+fn the_store_commands_print_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let before = record(&mut store, "C7", "dev01_pre_left", Phase::Before, "2026-11-20");
+    let after = record(&mut store, "C7", "dev02_post_left", Phase::After, "2026-11-20");
+    drop(store);
+    let run = |args: &[&str]| {
+        let out = Command::new(romcam()).args(args).arg("--data-dir").arg(dir.path()).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), text, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, text, err) = run(&["clients"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(text.lines().any(|l| l.starts_with("C7 ") && l.ends_with("2026-11-20")), "{text}");
+    let (code, text, err) = run(&["history", "C7"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(text.starts_with("left leg\n"), "{text}");
+    assert!(text.contains(&format!("  {before:>4}  2026-11-20  before")), "{text}");
+    assert!(text.contains(&format!("  {after:>4}  2026-11-20  after ")), "{text}");
+    let (code, text, err) = run(&["compare", "--client", "C7"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        text.starts_with("Client C7: before/after change (after minus before)\n  left leg: hip extension"),
+        "{text}"
+    );
+    assert!(text.contains("a real change."), "{text}");
+    let (code, text, err) = run(&["compare", "--client", "C7", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let change = &v["changes"][0];
+    assert_eq!((change["side"].as_str(), change["real"].as_bool()), (Some("left"), Some(true)));
+    assert!(change["hip_extension_change_deg"].is_number() && change["mdc95_deg"].is_number());
+    let (code, _, err) = run(&["compare", "--client", "NOBODY"]);
+    assert_eq!(code, Some(6), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let (code, text, err) = run(&["history", "C7", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["assessments"][0]["phase"], "before");
+    assert_eq!(v["assessments"][0]["side"], "left");
+}
+
 #[test]
 fn deleting_a_client_erases_all_their_records() {
     let dir = tempfile::tempdir().unwrap();

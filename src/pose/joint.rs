@@ -2,8 +2,30 @@
 //! joints of each body side. Every other module names landmarks through these.
 
 pub const NOSE: usize = 0;
+pub const LEFT_EYE_INNER: usize = 1;
+pub const LEFT_EYE: usize = 2;
+pub const LEFT_EYE_OUTER: usize = 3;
+pub const RIGHT_EYE_INNER: usize = 4;
+pub const RIGHT_EYE: usize = 5;
+pub const RIGHT_EYE_OUTER: usize = 6;
+pub const LEFT_EAR: usize = 7;
+pub const RIGHT_EAR: usize = 8;
+pub const MOUTH_LEFT: usize = 9;
+pub const MOUTH_RIGHT: usize = 10;
+/// The face's landmarks are the first this many (nose to mouth); the body's follow.
+pub const FACE_LANDMARKS: usize = 11;
 pub const LEFT_SHOULDER: usize = 11;
 pub const RIGHT_SHOULDER: usize = 12;
+pub const LEFT_ELBOW: usize = 13;
+pub const RIGHT_ELBOW: usize = 14;
+pub const LEFT_WRIST: usize = 15;
+pub const RIGHT_WRIST: usize = 16;
+pub const LEFT_PINKY: usize = 17;
+pub const RIGHT_PINKY: usize = 18;
+pub const LEFT_INDEX: usize = 19;
+pub const RIGHT_INDEX: usize = 20;
+pub const LEFT_THUMB: usize = 21;
+pub const RIGHT_THUMB: usize = 22;
 pub const LEFT_HIP: usize = 23;
 pub const RIGHT_HIP: usize = 24;
 pub const LEFT_KNEE: usize = 25;

@@ -10,6 +10,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::pose::detector::PersonDetector;
+use crate::pose::joint::FACE_LANDMARKS;
 use crate::pose::{Landmark, PoseFrame};
 
 /// A face in displayed-frame pixels: the centre and half-axes of the ellipse that covers it.
@@ -26,8 +27,8 @@ pub struct FaceBox {
 /// least 0.6 trunk lengths across (a head is about 0.45 trunk lengths tall), so that the whole
 /// head is covered whichever way it is turned.
 pub fn face_box(landmarks: &[Landmark]) -> Option<FaceBox> {
-    let face: Vec<&Landmark> = landmarks.iter().take(11).collect();
-    if face.len() < 11 {
+    let face: Vec<&Landmark> = landmarks.iter().take(FACE_LANDMARKS).collect();
+    if face.len() < FACE_LANDMARKS {
         return None;
     }
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);

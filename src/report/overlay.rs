@@ -5,38 +5,40 @@ use anyhow::Result;
 use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 
-use crate::pose::Landmark;
+use crate::pose::joint::*;
+use crate::pose::{Landmark, BODY_LANDMARKS};
 
 /// BlazePose body connections (shoulders, arms, trunk, legs, feet).
 pub const SKELETON: [(usize, usize); 22] = [
-    (11, 12),
-    (11, 13),
-    (13, 15),
-    (12, 14),
-    (14, 16),
-    (11, 23),
-    (12, 24),
-    (23, 24),
-    (23, 25),
-    (25, 27),
-    (27, 29),
-    (29, 31),
-    (27, 31),
-    (24, 26),
-    (26, 28),
-    (28, 30),
-    (30, 32),
-    (28, 32),
-    (0, 11),
-    (0, 12),
-    (7, 0),
-    (8, 0),
+    (LEFT_SHOULDER, RIGHT_SHOULDER),
+    (LEFT_SHOULDER, LEFT_ELBOW),
+    (LEFT_ELBOW, LEFT_WRIST),
+    (RIGHT_SHOULDER, RIGHT_ELBOW),
+    (RIGHT_ELBOW, RIGHT_WRIST),
+    (LEFT_SHOULDER, LEFT_HIP),
+    (RIGHT_SHOULDER, RIGHT_HIP),
+    (LEFT_HIP, RIGHT_HIP),
+    (LEFT_HIP, LEFT_KNEE),
+    (LEFT_KNEE, LEFT_ANKLE),
+    (LEFT_ANKLE, LEFT_HEEL),
+    (LEFT_HEEL, LEFT_FOOT_INDEX),
+    (LEFT_ANKLE, LEFT_FOOT_INDEX),
+    (RIGHT_HIP, RIGHT_KNEE),
+    (RIGHT_KNEE, RIGHT_ANKLE),
+    (RIGHT_ANKLE, RIGHT_HEEL),
+    (RIGHT_HEEL, RIGHT_FOOT_INDEX),
+    (RIGHT_ANKLE, RIGHT_FOOT_INDEX),
+    (NOSE, LEFT_SHOULDER),
+    (NOSE, RIGHT_SHOULDER),
+    (LEFT_EAR, NOSE),
+    (RIGHT_EAR, NOSE),
 ];
 
 /// Subject's left in orange, right in blue, centre lines in white (BGR).
 fn side_colour(a: usize, b: usize) -> Scalar {
-    let left = |i: usize| i > 10 && i % 2 == 1;
-    let right = |i: usize| i > 10 && i.is_multiple_of(2);
+    // past the face, BlazePose numbers the subject's left odd and the right even
+    let left = |i: usize| i >= FACE_LANDMARKS && i % 2 == 1;
+    let right = |i: usize| i >= FACE_LANDMARKS && i.is_multiple_of(2);
     if left(a) && left(b) {
         Scalar::new(0.0, 140.0, 255.0, 0.0)
     } else if right(a) && right(b) {
@@ -59,7 +61,7 @@ pub fn draw_skeleton(image: &mut Mat, landmarks: &[Landmark], scale: f64) -> Res
         let (Some(la), Some(lb)) = (landmarks.get(a), landmarks.get(b)) else { continue };
         imgproc::line(image, pt(la, inv), pt(lb, inv), side_colour(a, b), thickness, imgproc::LINE_AA, 0)?;
     }
-    for l in landmarks.iter().skip(11).take(22) {
+    for l in landmarks.iter().take(BODY_LANDMARKS).skip(FACE_LANDMARKS) {
         imgproc::circle(
             image,
             pt(l, inv),
