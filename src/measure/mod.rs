@@ -4,6 +4,7 @@
 
 pub mod geometry;
 pub mod leg;
+pub mod orientation;
 pub mod quality;
 pub mod signal;
 pub mod table;
@@ -173,6 +174,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         )
         .into());
     }
+    orientation::check_upright(frames)?;
     let chains = LegChains::follow(frames);
     let late = leg::late_frames(frames, 0.4);
     let feet_right = leg::feet_right(frames);

@@ -12,7 +12,7 @@ use opencv::core::{Mat, Size};
 use opencv::prelude::*;
 use opencv::{core, imgproc, videoio};
 
-pub use rotation::Rotation;
+pub use rotation::{Orientation, Rotation};
 
 use crate::error::RomcamError;
 
@@ -28,7 +28,14 @@ pub struct VideoInfo {
     /// Frame count as the container states it (may be an estimate).
     pub frame_count: u64,
     pub rotation: Rotation,
+    /// Whether the display matrix mirrors the picture (applied before `rotation`).
+    pub mirrored: bool,
 }
+
+/// The largest frame romcam decodes, in pixels (stored size): 4096 x 2304, a little more than
+/// 4K UHD (3840 x 2160) and DCI 4K (4096 x 2160). A larger frame is refused before any is
+/// decoded, which keeps the memory promise of the README on any input.
+pub const MAX_FRAME_PIXELS: u64 = 4096 * 2304;
 
 /// One decoded frame, upright.
 pub struct Frame {
@@ -72,9 +79,11 @@ impl VideoReader {
         if meta.len() == 0 {
             return Err(input_error(path, "is an empty file"));
         }
-        let rotation = File::open(path)
-            .map(|mut f| rotation::read_rotation(&mut f))
-            .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?;
+        let orientation = File::open(path)
+            .map(|mut f| rotation::read_orientation(&mut f))
+            .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?
+            .map_err(|e| input_error(path, &e.to_string()))?;
+        let rotation = orientation.rotation;
         let name = path.to_str().ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
         let mut capture = videoio::VideoCapture::from_file(name, videoio::CAP_FFMPEG)
             .ok()
@@ -88,6 +97,14 @@ impl VideoReader {
         if coded_w == 0 || coded_h == 0 {
             return Err(input_error(path, "has no video stream"));
         }
+        if coded_w as u64 * coded_h as u64 > MAX_FRAME_PIXELS {
+            return Err(input_error(
+                path,
+                &format!(
+                    "its frames are {coded_w} x {coded_h} pixels, more than romcam decodes (4096 x 2304, 4K): re-encode the clip at 4K or less"
+                ),
+            ));
+        }
         let (width, height) = if rotation.swaps_axes() { (coded_h, coded_w) } else { (coded_w, coded_h) };
         let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
         let frame_count = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as u64;
@@ -98,6 +115,7 @@ impl VideoReader {
             fps: if fps.is_finite() && fps > 0.0 { fps } else { 30.0 },
             frame_count,
             rotation,
+            mirrored: orientation.mirrored,
         };
         Ok(VideoReader {
             capture,
@@ -190,6 +208,12 @@ impl VideoReader {
 
     /// The frame just retrieved, downscaled to `max_side` and turned upright, in `out`.
     fn upright_downscaled(&mut self, mut out: Mat) -> Result<(Mat, f64)> {
+        if self.info.mirrored {
+            // the display matrix mirrors first, then turns: flip the stored frame in place
+            let mut flipped = Mat::default();
+            core::flip(&self.raw, &mut flipped, 1)?;
+            self.raw = flipped;
+        }
         let (w, h) = (self.raw.cols() as u32, self.raw.rows() as u32);
         let long = w.max(h);
         let code = match self.info.rotation {

@@ -34,6 +34,17 @@ mk empty_room.mp4 ff -i "$S/dev04_roll6.mp4" -t 4 -vf "crop=420:236:860:0,scale=
 # the camera looks along the table (the lateral spread of a true front view is missing).
 mk front_view_standin.mp4 ff -i "$S/dev02_post_left.mp4" -vf "scale=trunc(iw*0.2/2)*2:ih,pad=1280:720:(ow-iw)/2:0:color=gray" -c:v libx264 -pix_fmt yuv420p front_view_standin.mp4
 
+# a rotation tag that is not a quarter turn
+mk rotate45_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" rotate45_tag.mp4 0.7071 0.7071 -0.7071 0.7071
+
+# --- upside down, mirrored: measured the right way up, or refused (issue 18, item 2) ---------
+mk rot180_pixels.mp4 ff -i "$S/dev04_roll6.mp4" -vf hflip,vflip -c:v libx264 -preset veryfast -pix_fmt yuv420p rot180_pixels.mp4
+mk vflip_pixels.mp4 ff -i "$S/dev04_roll6.mp4" -vf vflip -c:v libx264 -preset veryfast -pix_fmt yuv420p vflip_pixels.mp4
+mk hflip_pixels.mp4 ff -i "$S/dev04_roll6.mp4" -vf hflip -c:v libx264 -preset veryfast -pix_fmt yuv420p hflip_pixels.mp4
+mk dev01_rot180_pixels.mp4 ff -i "$S/dev01_pre_left.mp4" -vf hflip,vflip -c:v libx264 -preset veryfast -pix_fmt yuv420p dev01_rot180_pixels.mp4
+mk hflip_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" hflip_tag.mp4 -1 0 0 1
+mk vflip_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" vflip_tag.mp4 1 0 0 -1
+
 # --- unusual but valid: must work and give the right result ---------------------------------
 # the held part of dev02 (the leg is still from the first frame)
 mk hold_only.mp4 ff -ss 3.5 -i "$S/dev02_post_left.mp4" -c:v libx264 -pix_fmt yuv420p hold_only.mp4

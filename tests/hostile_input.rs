@@ -1,0 +1,145 @@
+//! Hostile input, part two (issue 18): upside-down and mirrored clips, damaged video, inputs
+//! made to exhaust memory, untrusted exports, a broken environment. Each case asserts the exit
+//! code, one sentence, the peak memory of the romcam process (from `wait4`'s resource usage),
+//! and that nothing was stored or left behind. The clips come from tests/corpus/make.sh.
+
+mod common;
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use common::{romcam, sample, stored_assessments};
+
+fn corpus() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/make.sh");
+        let out = Command::new("bash").arg(script).arg(&dir).output().expect("corpus script runs");
+        assert!(out.status.success(), "corpus: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}
+
+/// A finished romcam process: exit code, output, and its peak resident memory.
+struct Measured {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    peak_mib: f64,
+}
+
+/// Runs romcam and measures its peak resident set size (`ru_maxrss` of this child alone).
+#[allow(clippy::zombie_processes)] // waited for with wait4, which gives the resource usage
+fn run_measured(args: &[&OsStr], env: &[(&str, &OsStr)]) -> Measured {
+    let mut cmd = Command::new(romcam());
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("romcam starts");
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let mut stderr = String::new();
+    let _ = err.read_to_string(&mut stderr);
+    let stdout = reader.join().unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it in for this child, which std has not
+    // waited for (the Child is dropped below without waiting).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 128 + libc::WTERMSIG(status) };
+    Measured { code, stdout, stderr, peak_mib: usage.ru_maxrss as f64 / 1024.0 }
+}
+
+/// The README's promise: peak RSS under 400 MB on any input.
+const PEAK_LIMIT_MIB: f64 = 381.0;
+
+fn assess_json(clip: &Path) -> Measured {
+    run_measured(&[OsStr::new("assess"), clip.as_os_str(), OsStr::new("--json"), OsStr::new("-q")], &[])
+}
+
+/// Asserts a refusal: the exit code, one sentence holding `words`, no result, bounded memory.
+fn assert_refused(name: &str, r: &Measured, code: i32, words: &str) {
+    assert_eq!(r.code, code, "{name}: stderr {}", r.stderr);
+    assert!(r.stderr.contains(words), "{name}: {}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{name}: one line: {}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{name}");
+    assert!(r.stdout.trim().is_empty(), "{name}: no result printed: {}", r.stdout);
+    assert!(r.peak_mib < PEAK_LIMIT_MIB, "{name}: peak memory {:.0} MiB", r.peak_mib);
+    eprintln!("{name}: exit {}, peak {:.0} MiB", r.code, r.peak_mib);
+}
+
+/// `assess --json` that also stores the result for a client in `data`.
+fn assess_into_store(clip: &Path, data: &Path) -> Measured {
+    let args: Vec<OsString> = vec![
+        "assess".into(),
+        clip.into(),
+        "--json".into(),
+        "-q".into(),
+        "--client".into(),
+        "T1".into(),
+        "--phase".into(),
+        "before".into(),
+        "--data-dir".into(),
+        data.into(),
+    ];
+    run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[])
+}
+
+/// Assessments stored in `data` (0 when there is no store).
+fn stored(data: &Path) -> i64 {
+    let file = data.join("romcam.sqlite3");
+    if file.exists() {
+        stored_assessments(&file)
+    } else {
+        0
+    }
+}
+
+/// Files left in a folder (hidden ones included).
+#[allow(dead_code)] // used by the later cases
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn figures(name: &str, r: &Measured) -> (f64, f64) {
+    assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+    assert!(r.peak_mib < PEAK_LIMIT_MIB, "{name}: peak memory {:.0} MiB", r.peak_mib);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    (v["hip_extension_deg"].as_f64().unwrap(), v["knee_flexion_deg"].as_f64().unwrap())
+}
+
+/// Issue 18, item 2: a clip turned upside down in its pixels (or flipped vertically, or by a
+/// display matrix) is measured the right way up or refused; a mirrored one measures the same.
+#[test]
+fn upside_down_clips_are_refused_and_mirrored_ones_measure_the_same() {
+    let c = corpus();
+    let original = figures("dev04_roll6", &assess_json(&sample("dev04_roll6.mp4")));
+    for name in ["hflip_pixels.mp4", "hflip_tag.mp4"] {
+        let (hip, knee) = figures(name, &assess_json(&c.join(name)));
+        assert!((hip - original.0).abs() <= 1.0, "{name}: hip {hip} vs {}", original.0);
+        assert!((knee - original.1).abs() <= 2.0, "{name}: knee {knee} vs {}", original.1);
+    }
+    for name in ["rot180_pixels.mp4", "vflip_pixels.mp4", "vflip_tag.mp4", "dev01_rot180_pixels.mp4"] {
+        let data = tempfile::tempdir().unwrap();
+        let r = assess_into_store(&c.join(name), data.path());
+        assert_eq!(stored(data.path()), 0, "{name}: something was stored");
+        assert_refused(name, &r, 4, "upside down");
+    }
+    let r = assess_json(&c.join("rotate45_tag.mp4"));
+    assert_refused("rotate45_tag.mp4", &r, 3, "45°");
+}
