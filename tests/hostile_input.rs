@@ -143,3 +143,144 @@ fn upside_down_clips_are_refused_and_mirrored_ones_measure_the_same() {
     let r = assess_json(&c.join("rotate45_tag.mp4"));
     assert_refused("rotate45_tag.mp4", &r, 3, "45°");
 }
+
+fn romcam_in(data: &Path, args: &[&OsStr]) -> Measured {
+    let mut all: Vec<&OsStr> = args.to_vec();
+    all.extend([OsStr::new("--data-dir"), data.as_os_str()]);
+    run_measured(&all, &[])
+}
+
+/// Clients and assessments in the store in `data` (0, 0 when there is none).
+fn store_counts(data: &Path) -> (i64, i64) {
+    let file = data.join("romcam.sqlite3");
+    if !file.exists() {
+        return (0, 0);
+    }
+    let assessments = stored_assessments(&file);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    (conn.query_row("SELECT COUNT(*) FROM clients", [], |r| r.get(0)).unwrap(), assessments)
+}
+
+/// A PNG header (signature and IHDR) claiming `w` x `h` pixels, with no image data.
+fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend(w.to_be_bytes());
+    png.extend(h.to_be_bytes());
+    png.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
+/// Issue 18, item 7: every imported record is checked completely before anything is written,
+/// and the refusal names the record and the reason.
+#[test]
+fn import_refuses_every_inconsistent_or_oversized_record_and_writes_nothing() {
+    use base64::Engine;
+    let source = tempfile::tempdir().unwrap();
+    let clip = sample("dev02_post_left.mp4");
+    let r = assess_into_store(&clip, source.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = source.path().join("t1.json");
+    let r = romcam_in(
+        source.path(),
+        &[OsStr::new("export"), OsStr::new("T1"), OsStr::new("--out"), out.as_os_str()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let good: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+
+    type Edit = fn(&mut serde_json::Value);
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "result null",
+            |v| v["sessions"][0]["assessments"][0]["result"] = serde_json::Value::Null,
+            "not an object",
+        ),
+        ("result {}", |v| v["sessions"][0]["assessments"][0]["result"] = serde_json::json!({}), "test_side"),
+        (
+            "result contradicts the figures",
+            |v| v["sessions"][0]["assessments"][0]["result"]["hip_extension_deg"] = 25.0.into(),
+            "contradicts its result",
+        ),
+        (
+            "hip +1e308",
+            |v| {
+                let a = &mut v["sessions"][0]["assessments"][0];
+                a["hip_extension_deg"] = 1e308.into();
+                a["result"]["hip_extension_deg"] = 1e308.into();
+            },
+            "outside -90..90",
+        ),
+        (
+            "knee 1e17",
+            |v| {
+                let a = &mut v["sessions"][0]["assessments"][0];
+                a["knee_flexion_deg"] = 1e17.into();
+                a["result"]["knee_flexion_deg"] = 1e17.into();
+            },
+            "outside -30..180",
+        ),
+        (
+            "result of the wrong shape",
+            |v| v["sessions"][0]["assessments"][0]["result"]["hold"] = "yesterday".into(),
+            "not a romcam assessment",
+        ),
+        (
+            "20000 x 20000 key frame",
+            |v| {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(png_header(20000, 20000));
+                v["sessions"][0]["assessments"][0]["key_frame_png_base64"] = b64.into();
+            },
+            "20000 x 20000 pixels",
+        ),
+        (
+            "key frame not a PNG",
+            |v| v["sessions"][0]["assessments"][0]["key_frame_png_base64"] = "aGVsbG8=".into(),
+            "not a PNG",
+        ),
+        ("bad video hash", |v| v["sessions"][0]["assessments"][0]["video_sha256"] = "x".into(), "SHA-256"),
+        ("bad time", |v| v["sessions"][0]["assessments"][0]["created_at"] = "soon".into(), "not a time"),
+        ("bad client code", |v| v["client"]["code"] = "../etc".into(), "not valid"),
+        (
+            "twice the same session",
+            |v| {
+                let s = v["sessions"][0].clone();
+                v["sessions"].as_array_mut().unwrap().push(s);
+            },
+            "twice",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, edit, words) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        let file = dir.path().join("edited.json");
+        std::fs::write(&file, serde_json::to_vec(&v).unwrap()).unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let r = romcam_in(data.path(), &[OsStr::new("import"), file.as_os_str()]);
+        assert_refused(name, &r, 3, words);
+        assert_eq!(store_counts(data.path()), (0, 0), "{name}: something was stored");
+    }
+
+    // a byte-order mark is accepted
+    let data = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bom.json");
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(serde_json::to_vec(&good).unwrap());
+    std::fs::write(&file, bytes).unwrap();
+    let r = romcam_in(data.path(), &[OsStr::new("import"), file.as_os_str()]);
+    assert_eq!(r.code, 0, "BOM: {}", r.stderr);
+    assert_eq!(store_counts(data.path()), (1, 1));
+
+    // a renamed export: its records are in the store under T1 already
+    let mut renamed = good.clone();
+    renamed["client"]["code"] = "T2".into();
+    std::fs::write(&file, serde_json::to_vec(&renamed).unwrap()).unwrap();
+    let r = romcam_in(data.path(), &[OsStr::new("import"), file.as_os_str()]);
+    assert_refused("renamed export", &r, 3, "already holds it for client \"T1\"");
+    assert_eq!(store_counts(data.path()), (1, 1), "renamed export: a client was created");
+
+    // an endless input is refused at the size limit, in bounded memory
+    let empty = tempfile::tempdir().unwrap();
+    let r = romcam_in(empty.path(), &[OsStr::new("import"), OsStr::new("/dev/zero")]);
+    assert_refused("/dev/zero", &r, 3, "larger than 100 MB");
+    assert_eq!(store_counts(empty.path()), (0, 0));
+}

@@ -120,9 +120,7 @@ pub fn export(store: &Store, client: &str, out: Option<&Path>, force: bool) -> R
 }
 
 pub fn import(store: &mut Store, file: &Path) -> Result<i32> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| RomcamError::Input(format!("{}: cannot be read ({e})", file.display())))?;
-    let export = crate::store::transfer::parse_export(&text)?;
+    let export = crate::store::transfer::read_export_file(file)?;
     let s = store.import_client(&export)?;
     println!(
         "imported client {}: {} new sessions, {} new assessments ({} already present)",
