@@ -284,3 +284,20 @@ fn import_refuses_every_inconsistent_or_oversized_record_and_writes_nothing() {
     assert_refused("/dev/zero", &r, 3, "larger than 100 MB");
     assert_eq!(store_counts(empty.path()), (0, 0));
 }
+
+/// Issue 18, item 3: frames that FFmpeg decodes with errors are counted; the result is withheld
+/// when they touch the hold (exit 4, `null` with the reason, as every withheld figure).
+#[test]
+fn damaged_video_is_withheld_when_the_damage_reaches_the_hold() {
+    let c = corpus();
+    for name in ["damaged_bits_a.mp4", "damaged_bits_b.mp4"] {
+        let r = assess_json(&c.join(name));
+        assert_eq!(r.code, 4, "{name}: {}", r.stderr);
+        assert!(r.peak_mib < PEAK_LIMIT_MIB, "{name}: peak {:.0} MiB", r.peak_mib);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert!(v["hip_extension_deg"].is_null(), "{name}: {}", v["hip_extension_deg"]);
+        let why = v["withheld_reason"].as_str().unwrap_or_default();
+        assert!(why.contains("could not be decoded cleanly") && why.contains("hold"), "{name}: {why}");
+        assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
+    }
+}

@@ -2,6 +2,7 @@
 //! horizontal, computes the angles per frame, filters them, finds the hold and checks quality.
 //! It reads no norms: interpretation belongs to `assess`.
 
+pub mod damage;
 pub mod geometry;
 pub mod leg;
 pub mod orientation;
@@ -251,7 +252,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
             .map(|(i, _)| i)
     });
     let near = chains.near_camera(frames, &late, test.chain);
-    let quality = quality::check(
+    let mut quality = quality::check(
         &quality::Evidence {
             frames,
             samples: &samples,
@@ -264,6 +265,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         },
         &options.limits,
     );
+    damage::check(&track.damaged_frames, track.frames_decoded, hold, &mut quality);
     Ok(Measurement {
         test_side: test.side,
         test_leg_near_camera: near,

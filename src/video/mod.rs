@@ -2,6 +2,7 @@
 //! ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), downscales early, and gives
 //! each frame its container timestamp. It knows nothing about poses.
 
+pub mod decode_errors;
 pub mod rotation;
 
 use std::fs::File;
@@ -59,6 +60,8 @@ pub struct VideoReader {
     raw: Mat,
     /// The downscaled frame before it is turned upright, reused from frame to frame.
     small: Mat,
+    /// Timestamps of the frames during whose decoding FFmpeg reported an error.
+    damaged: Vec<f64>,
 }
 
 fn input_error(path: &Path, what: &str) -> anyhow::Error {
@@ -89,6 +92,8 @@ impl VideoReader {
             .ok()
             .filter(|c| c.is_opened().unwrap_or(false))
             .ok_or_else(|| input_error(path, "is not a video file romcam can read"))?;
+        // after OpenCV's first open, which sets its own FFmpeg log callback
+        decode_errors::install();
         // Turn OpenCV's own orientation handling off (4.6 applies the tag the wrong way): we
         // apply it ourselves. Frames must then come out in their stored size.
         let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
@@ -125,6 +130,7 @@ impl VideoReader {
             last_t: -1.0,
             raw: Mat::default(),
             small: Mat::default(),
+            damaged: Vec::new(),
         })
     }
 
@@ -143,12 +149,22 @@ impl VideoReader {
     /// Moves to the next frame without converting it, returning its timestamp (cheaper than
     /// `next_frame` for frames that will be skipped), or `None` at the end of the clip.
     pub fn advance(&mut self) -> Result<Option<f64>> {
+        let errors_before = decode_errors::count();
         if !self.capture.grab().unwrap_or(false) {
             return Ok(None);
         }
         let t = self.timestamp();
+        if decode_errors::count() > errors_before {
+            self.damaged.push(t);
+        }
         self.index += 1;
         Ok(Some(t))
+    }
+
+    /// Timestamps of the frames so far during whose decoding FFmpeg reported an error (with
+    /// frame-threaded decoding the error may be reported a few frames late).
+    pub fn damaged_frames(&self) -> &[f64] {
+        &self.damaged
     }
 
     /// The frame `advance` moved to, upright and downscaled.
@@ -259,11 +275,13 @@ pub struct DecodedFrame {
 const DECODE_QUEUE: usize = 3;
 
 /// What the decoding thread saw of the whole clip, skipped frames included.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DecodeSummary {
     pub frames: usize,
     /// Timestamp of the last frame decoded (seconds).
     pub last_t: f64,
+    /// Timestamps of the frames that decoded with errors (see [`VideoReader::damaged_frames`]).
+    pub damaged: Vec<f64>,
 }
 
 /// The time of the next frame the consumer wants, shared with the decoding thread: frames
@@ -337,7 +355,8 @@ fn decode_loop(
                 return seen;
             }
         };
-        seen = DecodeSummary { frames: seen.frames + 1, last_t: t };
+        seen.frames += 1;
+        seen.last_t = t;
         // The frames on the grid (one every `min_interval_s`) follow from the timestamps
         // alone, so the consumer is offered the same frames on every run whatever the timing
         // of the two threads; `due` only spares converting grid frames it would pass over.
@@ -356,6 +375,7 @@ fn decode_loop(
             return seen; // the consumer stopped, or it has the error
         }
     }
+    seen.damaged = reader.damaged_frames().to_vec();
     if let Err(e) = reader.check_complete() {
         let _ = sender.send(Err(e));
     }

@@ -45,6 +45,10 @@ mk dev01_rot180_pixels.mp4 ff -i "$S/dev01_pre_left.mp4" -vf hflip,vflip -c:v li
 mk hflip_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" hflip_tag.mp4 -1 0 0 1
 mk vflip_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" vflip_tag.mp4 1 0 0 -1
 
+# --- damaged: a few flipped bits in the media data (issue 18, item 3) ------------------------
+mk damaged_bits_a.mp4 python3 "$here/tests/corpus/flip_bits.py" "$S/dev04_roll6.mp4" damaged_bits_a.mp4 2 5
+mk damaged_bits_b.mp4 python3 "$here/tests/corpus/flip_bits.py" "$S/dev01_pre_left.mp4" damaged_bits_b.mp4 1 5
+
 # --- unusual but valid: must work and give the right result ---------------------------------
 # the held part of dev02 (the leg is still from the first frame)
 mk hold_only.mp4 ff -ss 3.5 -i "$S/dev02_post_left.mp4" -c:v libx264 -pix_fmt yuv420p hold_only.mp4
