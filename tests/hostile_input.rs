@@ -301,3 +301,23 @@ fn damaged_video_is_withheld_when_the_damage_reaches_the_hold() {
         assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
     }
 }
+
+/// Issue 18, item 5: oversized frames (mp4 and mkv) and oversized container metadata are
+/// refused before anything large is allocated, in one sentence.
+#[test]
+fn oversized_frames_and_metadata_are_refused_in_bounded_memory() {
+    let c = corpus();
+    let cases = [
+        ("huge_frames.mp4", "5000 x 5000 pixels"),
+        ("huge_frames.mkv", "5000 x 5000 pixels"),
+        ("sparse_moov.mp4", "container metadata is larger than 64 MB"),
+    ];
+    for (name, words) in cases {
+        let data = tempfile::tempdir().unwrap();
+        let r = assess_into_store(&c.join(name), data.path());
+        assert_refused(name, &r, 3, words);
+        // the models loaded and nothing decoded: well under the general promise
+        assert!(r.peak_mib < 150.0, "{name}: peak {:.0} MiB", r.peak_mib);
+        assert_eq!(stored(data.path()), 0, "{name}: something was stored");
+    }
+}

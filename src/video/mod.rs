@@ -3,6 +3,7 @@
 //! each frame its container timestamp. It knows nothing about poses.
 
 pub mod decode_errors;
+pub mod matroska;
 pub mod rotation;
 
 use std::fs::File;
@@ -68,6 +69,19 @@ fn input_error(path: &Path, what: &str) -> anyhow::Error {
     RomcamError::Input(format!("{}: {what}", path.display())).into()
 }
 
+/// Refuses frames larger than [`MAX_FRAME_PIXELS`].
+fn check_frame_size(path: &Path, w: u64, h: u64) -> Result<()> {
+    if w.saturating_mul(h) > MAX_FRAME_PIXELS {
+        return Err(input_error(
+            path,
+            &format!(
+                "its frames are {w} x {h} pixels, more than romcam decodes (4096 x 2304, 4K): re-encode the clip at 4K or less"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl VideoReader {
     /// Opens `path`. `max_side` bounds the longer side of the frames handed on (0 = full size).
     pub fn open(path: &Path, max_side: u32) -> Result<Self> {
@@ -82,10 +96,19 @@ impl VideoReader {
         if meta.len() == 0 {
             return Err(input_error(path, "is an empty file"));
         }
-        let orientation = File::open(path)
-            .map(|mut f| rotation::read_orientation(&mut f))
+        let header = File::open(path)
+            .map(|mut f| rotation::read_track_header(&mut f))
             .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?
             .map_err(|e| input_error(path, &e.to_string()))?;
+        // refuse an oversized frame before OpenCV opens the clip (opening decodes a frame)
+        let stated = header
+            .coded_size
+            .map(|(w, h)| (w as u64, h as u64))
+            .or_else(|| File::open(path).ok().and_then(|mut f| matroska::read_frame_size(&mut f)));
+        if let Some((w, h)) = stated {
+            check_frame_size(path, w, h)?;
+        }
+        let orientation = header.orientation;
         let rotation = orientation.rotation;
         let name = path.to_str().ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
         let mut capture = videoio::VideoCapture::from_file(name, videoio::CAP_FFMPEG)
@@ -102,14 +125,7 @@ impl VideoReader {
         if coded_w == 0 || coded_h == 0 {
             return Err(input_error(path, "has no video stream"));
         }
-        if coded_w as u64 * coded_h as u64 > MAX_FRAME_PIXELS {
-            return Err(input_error(
-                path,
-                &format!(
-                    "its frames are {coded_w} x {coded_h} pixels, more than romcam decodes (4096 x 2304, 4K): re-encode the clip at 4K or less"
-                ),
-            ));
-        }
+        check_frame_size(path, coded_w as u64, coded_h as u64)?;
         let (width, height) = if rotation.swaps_axes() { (coded_h, coded_w) } else { (coded_w, coded_h) };
         let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
         let frame_count = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as u64;

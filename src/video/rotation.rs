@@ -131,16 +131,54 @@ pub fn read_orientation<R: Read + Seek>(file: &mut R) -> Result<Orientation, Ori
     }
 }
 
-/// Finds the display orientation in already-collected top-level boxes (ftyp, moov, ...).
-pub fn orientation_from_boxes(bytes: &[u8]) -> Result<Orientation, OrientationError> {
+/// What romcam reads from an MP4/MOV file's metadata before decoding anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrackHeader {
+    pub orientation: Orientation,
+    /// The stored frame size the first video sample description states (width, height), if any.
+    pub coded_size: Option<(u32, u32)>,
+}
+
+/// Reads the display orientation and the stated frame size of the first video track (see
+/// [`read_orientation`]); files that are not ISO-BMFF give the default.
+pub fn read_track_header<R: Read + Seek>(file: &mut R) -> Result<TrackHeader, OrientationError> {
+    let Some(bytes) = collect_metadata_boxes(file)? else { return Ok(TrackHeader::default()) };
+    Ok(TrackHeader {
+        orientation: orientation_from_boxes(&bytes)?,
+        coded_size: coded_size_from_boxes(&bytes),
+    })
+}
+
+/// The first video track (`trak` body) among already-collected top-level boxes.
+fn video_track(bytes: &[u8]) -> Option<&[u8]> {
     boxes(bytes)
         .filter(|(kind, _)| kind == b"moov")
         .flat_map(|(_, moov)| boxes(moov).filter(|(kind, _)| kind == b"trak").map(|(_, trak)| trak))
         .find(|trak| is_video_track(trak))
+}
+
+/// Finds the display orientation in already-collected top-level boxes (ftyp, moov, ...).
+pub fn orientation_from_boxes(bytes: &[u8]) -> Result<Orientation, OrientationError> {
+    video_track(bytes)
         .and_then(|trak| boxes(trak).find(|(kind, _)| kind == b"tkhd").map(|(_, tkhd)| tkhd))
         .and_then(matrix_of_tkhd)
         .map(|[a, b, c, d]| Orientation::from_matrix(a, b, c, d))
         .unwrap_or(Ok(Orientation::default()))
+}
+
+/// The width and height of the first visual sample entry (`mdia/minf/stbl/stsd`) of the first
+/// video track.
+pub fn coded_size_from_boxes(bytes: &[u8]) -> Option<(u32, u32)> {
+    fn child<'a>(body: &'a [u8], want: &[u8; 4]) -> Option<&'a [u8]> {
+        boxes(body).find(|(kind, _)| kind == want).map(|(_, b)| b)
+    }
+    let trak = video_track(bytes)?;
+    let stsd = child(child(child(child(trak, b"mdia")?, b"minf")?, b"stbl")?, b"stsd")?;
+    // version/flags and entry count, then the entries as boxes
+    let (_, entry) = boxes(stsd.get(8..)?).next()?;
+    // SampleEntry (6 reserved, data reference index), then 16 bytes, then width and height
+    let half = |i: usize| Some(u16::from_be_bytes([*entry.get(i)?, *entry.get(i + 1)?]) as u32);
+    Some((half(24)?, half(26)?))
 }
 
 /// The child boxes of a box body (or of a file): (type, body). Stops at the first malformed one.
@@ -317,6 +355,7 @@ mod tests {
         let e = read_orientation(&mut std::io::Cursor::new(file)).unwrap_err();
         assert_eq!(e, OrientationError::MetadataTooLarge);
         let mut small = mp4_box(b"ftyp", 16);
+        assert_eq!(coded_size_from_boxes(&small), None);
         small.extend(mp4_box(b"moov", 1000));
         assert_eq!(read_orientation(&mut std::io::Cursor::new(small)), Ok(Orientation::default()));
     }

@@ -37,6 +37,16 @@ mk front_view_standin.mp4 ff -i "$S/dev02_post_left.mp4" -vf "scale=trunc(iw*0.2
 # a rotation tag that is not a quarter turn
 mk rotate45_tag.mp4 python3 "$here/tests/corpus/set_matrix.py" "$S/dev04_roll6.mp4" rotate45_tag.mp4 0.7071 0.7071 -0.7071 0.7071
 
+# --- made to exhaust memory (issue 18, item 5) -----------------------------------------------
+# frames of 5000 x 5000 pixels (25 Mpx, over the 4096 x 2304 limit), in mp4 and in mkv
+mk huge_frames.mp4 ff -f lavfi -i color=gray:s=5000x5000:r=2:d=1 -c:v libx264 -preset ultrafast -pix_fmt yuv420p huge_frames.mp4
+mk huge_frames.mkv ff -i huge_frames.mp4 -c copy huge_frames.mkv
+# a sparse file of 16 moov boxes claiming 256 MB each (64 KB on disk)
+mk sparse_moov.mp4 python3 -c "
+f=open('sparse_moov.mp4','wb'); f.write((16).to_bytes(4,'big')+b'ftypisom'+bytes(4)); n=256*2**20
+for i in range(16): f.seek(16+i*n); f.write(n.to_bytes(4,'big')+b'moov')
+f.seek(16+16*n-1); f.write(b'\\0')"
+
 # --- upside down, mirrored: measured the right way up, or refused (issue 18, item 2) ---------
 mk rot180_pixels.mp4 ff -i "$S/dev04_roll6.mp4" -vf hflip,vflip -c:v libx264 -preset veryfast -pix_fmt yuv420p rot180_pixels.mp4
 mk vflip_pixels.mp4 ff -i "$S/dev04_roll6.mp4" -vf vflip -c:v libx264 -preset veryfast -pix_fmt yuv420p vflip_pixels.mp4
