@@ -321,3 +321,78 @@ fn oversized_frames_and_metadata_are_refused_in_bounded_memory() {
         assert_eq!(stored(data.path()), 0, "{name}: something was stored");
     }
 }
+
+/// Issue 18, item 8: a broken environment is refused with exit 5 and one sentence: a truncated
+/// ONNX Runtime library (was SIGBUS), a named library or models folder that does not exist or
+/// is empty (was a silent fall-back to the bundled files), swapped model files (was exit 1) and
+/// the lite model renamed as the full one (was accepted, and the report named the full model).
+#[test]
+fn a_broken_environment_is_refused_before_any_work() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let models = root.join("models");
+    let lib = root.join("vendor/onnxruntime/libonnxruntime.so");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bytes = std::fs::read(&lib).expect("scripts/setup installs ONNX Runtime");
+    let truncated = d.join("libonnxruntime.so");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let folder = |name: &str, swap: &[(&str, &str)]| {
+        let f = d.join(name);
+        std::fs::create_dir(&f).unwrap();
+        for e in std::fs::read_dir(&models).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "onnx") {
+                std::fs::copy(&p, f.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        for (from, to) in swap {
+            std::fs::copy(models.join(from), f.join(to)).unwrap();
+        }
+        f
+    };
+    let swapped = folder(
+        "swapped",
+        &[
+            ("pose_detection.onnx", "pose_landmark_full_noseg.onnx"),
+            ("pose_landmark_full_noseg.onnx", "pose_detection.onnx"),
+        ],
+    );
+    let renamed = folder("renamed", &[("pose_landmark_lite_noseg.onnx", "pose_landmark_full_noseg.onnx")]);
+    let empty = d.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let missing = d.join("missing");
+    let clip = sample("dev02_post_left.mp4");
+    let assess = |extra: &[&OsStr], env: &[(&str, &OsStr)]| {
+        let mut args = vec![OsStr::new("assess"), clip.as_os_str(), OsStr::new("--json"), OsStr::new("-q")];
+        args.extend(extra);
+        run_measured(&args, env)
+    };
+    let cases: Vec<(&str, Measured, &str)> = vec![
+        ("truncated library", assess(&[OsStr::new("--ort-lib"), truncated.as_os_str()], &[]), "truncated"),
+        (
+            "missing --ort-lib",
+            assess(&[OsStr::new("--ort-lib"), missing.join("lib.so").as_os_str()], &[]),
+            "does not exist",
+        ),
+        (
+            "missing ROMCAM_ORT_LIB",
+            assess(&[], &[("ROMCAM_ORT_LIB", missing.join("lib.so").as_os_str())]),
+            "does not exist",
+        ),
+        (
+            "missing ROMCAM_MODELS",
+            assess(&[], &[("ROMCAM_MODELS", missing.as_os_str())]),
+            "holds no pose models",
+        ),
+        ("empty ROMCAM_MODELS", assess(&[], &[("ROMCAM_MODELS", empty.as_os_str())]), "holds no pose models"),
+        ("swapped models", assess(&[], &[("ROMCAM_MODELS", swapped.as_os_str())]), "swapped"),
+        (
+            "lite renamed as full",
+            assess(&[], &[("ROMCAM_MODELS", renamed.as_os_str())]),
+            "holds pose_landmark_lite_noseg.onnx, not pose_landmark_full_noseg.onnx",
+        ),
+    ];
+    for (name, r, words) in cases {
+        assert_refused(name, &r, 5, words);
+    }
+}

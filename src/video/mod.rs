@@ -66,7 +66,7 @@ pub struct VideoReader {
 }
 
 fn input_error(path: &Path, what: &str) -> anyhow::Error {
-    RomcamError::Input(format!("{}: {what}", path.display())).into()
+    RomcamError::Input(format!("{}: {what}", crate::fsutil::shown(path))).into()
 }
 
 /// Refuses frames larger than [`MAX_FRAME_PIXELS`].
