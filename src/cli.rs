@@ -327,7 +327,21 @@ fn dispatch(cli: Cli) -> Result<i32> {
             let job = AssessJob { json, side, criteria, target, report: report.request() };
             run_assess(&video, job, &pose, cli.quiet)
         }
-        Command::Clients { json, store } => store_views::clients(&store.open()?, json),
+        // read-only: no store is created where there is none
+        Command::Clients { json, store } => {
+            let dir = store::data_dir(store.data_dir.as_deref())?;
+            match Store::open_existing(&dir)? {
+                Some(s) => store_views::clients(&s, json),
+                None if json => {
+                    println!("{}", serde_json::json!({ "clients": [] }));
+                    Ok(EXIT_OK)
+                }
+                None => {
+                    println!("no clients in {}", crate::fsutil::shown(&dir));
+                    Ok(EXIT_OK)
+                }
+            }
+        }
         Command::History { client, json, store } => store_views::history(&store.open()?, &client, json),
         Command::Compare { client, session, sessions, assessments, json, store } => {
             let selection = selection(session, sessions, assessments);
@@ -400,6 +414,9 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     let AssessJob { json, side, criteria, target, report } = job;
     let criteria = &criteria;
     crate::report::refuse_existing(&report.targets, report.force)?;
+    for t in &report.targets {
+        refuse_overwriting_input(&t.path, video)?;
+    }
     // open the store first: a locked or damaged store fails before minutes of work
     let mut opened = match &target {
         Some(t) => {
@@ -462,6 +479,23 @@ fn run_assess(video: &Path, job: AssessJob, args: &PoseArgs, quiet: bool) -> Res
     Ok(if assessment.withheld_reason.is_some() { 4 } else { EXIT_OK })
 }
 
+/// Refuses an output path that is the input video itself (`--force` included).
+fn refuse_overwriting_input(out: &Path, video: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let same = match (std::fs::metadata(out), std::fs::metadata(video)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    if same {
+        return Err(crate::error::RomcamError::Output(format!(
+            "{} is the input video: romcam does not write over it, even with --force",
+            crate::fsutil::shown(out)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 fn run_pose(
     video: &Path,
     json: &Path,
@@ -471,12 +505,16 @@ fn run_pose(
     args: &PoseArgs,
     quiet: bool,
 ) -> Result<i32> {
-    if json.exists() && !force {
-        return Err(crate::error::RomcamError::Output(format!(
-            "{} exists (use --force to replace it)",
-            json.display()
-        ))
-        .into());
+    // every output is checked before the work, not after it
+    for out in std::iter::once(json).chain(overlay) {
+        if out.exists() && !force {
+            return Err(crate::error::RomcamError::Output(format!(
+                "{} exists (use --force to replace it)",
+                crate::fsutil::shown(out)
+            ))
+            .into());
+        }
+        refuse_overwriting_input(out, video)?;
     }
     let bar = FrameProgress::new("pose", quiet);
     let track = pose::estimate_pose(video, &args.options(), &mut |d, n| bar.update(d, n))?;

@@ -107,7 +107,6 @@ fn stored(data: &Path) -> i64 {
 }
 
 /// Files left in a folder (hidden ones included).
-#[allow(dead_code)] // used by the later cases
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
@@ -395,4 +394,92 @@ fn a_broken_environment_is_refused_before_any_work() {
     for (name, r, words) in cases {
         assert_refused(name, &r, 5, words);
     }
+}
+
+/// Issue 18, item 9: the minor ones. A report path that is the input clip is refused even with
+/// --force; stale temporary files of a killed run are removed; `pose` checks its outputs before
+/// any work; an invalid client code is exit 3 as in `import`; control characters in a file name
+/// are escaped; `clients` creates no store; an mkv claiming 10 h whose frames all decode is
+/// measured, not called truncated.
+#[test]
+fn minor_hostile_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clip = d.join("in.mp4");
+    std::fs::copy(sample("dev02_post_left.mp4"), &clip).unwrap();
+    let before = std::fs::read(&clip).unwrap();
+    let arg = |s: &str| OsString::from(s);
+
+    // --report IN.mp4 --force: refused before any work (no models run: low peak memory)
+    let args = [arg("assess"), clip.clone().into(), arg("--report"), clip.clone().into(), arg("--force")];
+    let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
+    assert_refused("--report IN.mp4 --force", &r, 7, "is the input video");
+    assert!(r.peak_mib < 100.0, "work was done: {:.0} MiB", r.peak_mib);
+    assert_eq!(std::fs::read(&clip).unwrap(), before, "the input clip was changed");
+
+    // pose: an existing overlay is refused before the work, not after
+    let overlay = d.join("overlay.mp4");
+    std::fs::write(&overlay, b"keep").unwrap();
+    let args = [
+        arg("pose"),
+        clip.clone().into(),
+        arg("--json"),
+        d.join("p.json").into(),
+        arg("--overlay"),
+        overlay.clone().into(),
+    ];
+    let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
+    assert_refused("pose --overlay existing", &r, 7, "exists");
+    assert!(r.peak_mib < 100.0, "pose worked before refusing: {:.0} MiB", r.peak_mib);
+    assert!(!d.join("p.json").exists());
+    assert_eq!(std::fs::read(&overlay).unwrap(), b"keep");
+
+    // an invalid client code: exit 3 in assess, as in import; nothing stored
+    let data = d.join("data");
+    let args = [
+        arg("assess"),
+        clip.clone().into(),
+        arg("--client"),
+        arg("../x"),
+        arg("--phase"),
+        arg("before"),
+        arg("--data-dir"),
+        data.clone().into(),
+    ];
+    let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
+    assert_refused("invalid client code", &r, 3, "is not valid");
+    assert_eq!(store_counts(&data), (0, 0));
+
+    // an escape sequence in a file name is shown escaped
+    let evil = d.join("a\u{1b}[2Jb.mp4");
+    let r = assess_json(&evil);
+    assert_refused("escape in the name", &r, 3, "a\\u{1b}[2Jb.mp4");
+    assert!(!r.stderr.contains('\u{1b}'), "a raw escape character was printed");
+
+    // clients, a read-only command, creates no store
+    let empty = d.join("nothing-here");
+    let r = romcam_in(&empty, &[OsStr::new("clients"), OsStr::new("--json")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!empty.exists(), "clients created the store folder");
+
+    // a temporary file left by a killed run (pid above pid_max) is removed by the next run
+    let out = d.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let stale = out.join(".romcam-4194305-abcdef.mp4");
+    std::fs::write(&stale, b"partial").unwrap();
+    let c = corpus();
+    let args = [
+        arg("assess"),
+        c.join("claims_10h.mkv").into(),
+        arg("--json"),
+        arg("-q"),
+        arg("--report"),
+        out.join("r.csv").into(),
+    ];
+    let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
+    // the mkv claiming 10 h is measured
+    let (hip, _) = figures("claims_10h.mkv", &r);
+    assert!((hip - -1.4).abs() <= 1.5, "claims_10h.mkv: hip {hip}");
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    assert_eq!(files_in(&out), vec!["r.csv".to_string()]);
 }

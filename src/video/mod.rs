@@ -63,6 +63,8 @@ pub struct VideoReader {
     small: Mat,
     /// Timestamps of the frames during whose decoding FFmpeg reported an error.
     damaged: Vec<f64>,
+    /// FFmpeg's error count when the clip was opened (see [`decode_errors`]).
+    errors_at_open: u64,
 }
 
 fn input_error(path: &Path, what: &str) -> anyhow::Error {
@@ -147,6 +149,7 @@ impl VideoReader {
             raw: Mat::default(),
             small: Mat::default(),
             damaged: Vec::new(),
+            errors_at_open: decode_errors::count(),
         })
     }
 
@@ -214,7 +217,13 @@ impl VideoReader {
         if decoded == 1 {
             return Err(input_error(&self.info.path, "holds a single picture, not a video clip"));
         }
-        if stated > 10 && (decoded as f64) < 0.75 * stated as f64 {
+        // A container may state a frame count from a wrong duration (an mkv claiming 10 h):
+        // when FFmpeg reported no error while every frame decoded, the clip is whole.
+        let clean = decode_errors::available() && decode_errors::count() == self.errors_at_open;
+        if clean {
+            log::debug!("{decoded} frames decoded cleanly; the container stated {stated}");
+        }
+        if !clean && stated > 10 && (decoded as f64) < 0.75 * stated as f64 {
             return Err(input_error(
                 &self.info.path,
                 &format!(

@@ -69,4 +69,11 @@ mk vfr.mp4 ff -i "$S/dev02_post_left.mp4" -vf "select='lt(n\,100)+not(eq(mod(n\,
 mkdir -p "dir with spaces"
 mk "dir with spaces/clip é ü 名前.mp4" cp "$S/dev02_post_left.mp4" "dir with spaces/clip é ü 名前.mp4"
 mk movie.mkv ff -i "$S/dev02_post_left.mp4" -c copy movie.mkv
+# an mkv whose header claims 10 hours although it holds 7 s, every frame whole (issue 18, item 9)
+mk claims_10h.mkv python3 -c "
+import struct, subprocess
+subprocess.run(['ffmpeg','-loglevel','error','-y','-i','$S/dev02_post_left.mp4','-c','copy','claims_10h.tmp.mkv'], check=True)
+d=bytearray(open('claims_10h.tmp.mkv','rb').read()); i=d.find(bytes([0x44,0x89])); assert d[i+2]==0x88
+d[i+3:i+11]=struct.pack('>d', 36e6); open('claims_10h.mkv','wb').write(d)"
+rm -f claims_10h.tmp.mkv
 echo "corpus ready in $out"
