@@ -371,7 +371,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Export { client, out, force, store } => {
             store_views::export(&store.open()?, &client, out.as_deref(), force)
         }
-        Command::Import { file, store } => store_views::import(&mut store.open()?, &file),
+        Command::Import { file, store } => {
+            // the file is checked completely before the store is opened (or created)
+            let export = store::transfer::read_export_file(&file)?;
+            store_views::import(&mut store.open()?, &export)
+        }
         Command::Delete { client, yes, store } => store_views::delete(&mut store.open()?, &client, yes),
         Command::Pose { video, json, overlay, force, blur_faces, pose } => {
             run_pose(&video, &json, overlay.as_deref(), force, blur_faces, &pose, cli.quiet)

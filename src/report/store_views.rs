@@ -119,9 +119,10 @@ pub fn export(store: &Store, client: &str, out: Option<&Path>, force: bool) -> R
     Ok(EXIT_OK)
 }
 
-pub fn import(store: &mut Store, file: &Path) -> Result<i32> {
-    let export = crate::store::transfer::read_export_file(file)?;
-    let s = store.import_client(&export)?;
+/// Imports an export already read and checked (see `store::transfer::read_export_file`, which
+/// runs before the store is opened, so that a refused file leaves no store behind).
+pub fn import(store: &mut Store, export: &crate::store::transfer::ClientExport) -> Result<i32> {
+    let s = store.import_client(export)?;
     println!(
         "imported client {}: {} new sessions, {} new assessments ({} already present)",
         s.client, s.sessions_added, s.assessments_added, s.assessments_already_present
