@@ -1,6 +1,7 @@
 //! Video decoding: opens a clip with OpenCV's FFmpeg backend, applies the container's rotation tag
-//! ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), downscales early, and gives
-//! each frame its container timestamp. It knows nothing about poses.
+//! and mirror ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), refuses frames
+//! over [`MAX_FRAME_PIXELS`] before decoding, downscales early, gives each frame its container
+//! timestamp, and notes the frames FFmpeg decoded with errors. It knows nothing about poses.
 
 pub mod decode_errors;
 pub mod matroska;
