@@ -218,6 +218,14 @@ fn import_refuses_every_inconsistent_or_oversized_record_and_writes_nothing() {
             "outside -30..180",
         ),
         (
+            "a per-frame angle of 1e17",
+            |v| {
+                v["sessions"][0]["assessments"][0]["result"]["measurement"]["samples"][5]
+                    ["knee_flexion_deg"] = 1e17.into()
+            },
+            "result.measurement.samples.knee_flexion_deg 100000000000000000 is out of range",
+        ),
+        (
             "result of the wrong shape",
             |v| v["sessions"][0]["assessments"][0]["result"]["hold"] = "yesterday".into(),
             "not a romcam assessment",

@@ -91,6 +91,10 @@ pub const MAX_TEXT_BYTES: usize = 10_000;
 pub const HIP_EXTENSION_RANGE_DEG: (f64, f64) = (-90.0, 90.0);
 pub const KNEE_FLEXION_RANGE_DEG: (f64, f64) = (-30.0, 180.0);
 pub const UNCERTAINTY_RANGE_DEG: (f64, f64) = (0.0, 90.0);
+/// Any other angle in an imported result, in degrees either way.
+pub const MAX_ANY_ANGLE_DEG: f64 = 360.0;
+/// Any time in an imported result (seconds from the start of the clip): a day.
+pub const MAX_TIME_S: f64 = 86_400.0;
 
 /// Parses and checks an export file's text (the part of import that reads untrusted input).
 /// Every record is checked completely (types, ranges, consistency of the stored figures with
@@ -211,7 +215,31 @@ fn check_result(a: &AssessmentRecord) -> Result<(), String> {
     if !a.thresholds.is_object() || r.get("criteria") != Some(&a.thresholds) {
         return Err("its thresholds contradict the criteria in its result".into());
     }
-    Ok(())
+    check_numbers("result", &a.result)
+}
+
+/// Any angle in a result (a field named `*_deg`), per-frame ones included, must lie within
+/// ±[`MAX_ANY_ANGLE_DEG`]; any time (`t`, `*_s`) within 0..[`MAX_TIME_S`]: the reports draw them.
+fn check_numbers(path: &str, v: &serde_json::Value) -> Result<(), String> {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if let Some(x) = v.as_f64() {
+                    let bad_angle = k.ends_with("_deg") && !(x.is_finite() && x.abs() <= MAX_ANY_ANGLE_DEG);
+                    let bad_time = (k == "t" || k.ends_with("_s"))
+                        && !(x.is_finite() && (0.0..=MAX_TIME_S).contains(&x));
+                    if bad_angle || bad_time {
+                        return Err(format!("its {path}.{k} {x} is out of range"));
+                    }
+                } else {
+                    check_numbers(&format!("{path}.{k}"), v)?;
+                }
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => items.iter().try_for_each(|item| check_numbers(path, item)),
+        _ => Ok(()),
+    }
 }
 
 fn show(v: Option<f64>) -> String {
