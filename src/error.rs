@@ -55,11 +55,11 @@ Exit codes:
   0    success
   1    internal error (a bug: please report it)
   2    wrong command-line usage
-  3    the video cannot be read (missing, empty, truncated, not a video)
+  3    the input cannot be read or is refused (video, export file, client code)
   4    no trustworthy measurement (no person lying on a table, result withheld by the quality gate)
-  5    ONNX Runtime or a model file is missing or broken
+  5    ONNX Runtime or a model file is missing, broken, or not romcam's
   6    the client store cannot be used (locked, damaged, from a newer romcam)
-  7    an output file cannot be written (exists, read-only folder, disk full)
+  7    an output file cannot be written (exists, read-only folder, disk full, is the input)
   130  interrupted (Ctrl-C); nothing was written";
 
 /// Maps any error to its exit code: romcam's own errors carry one, anything else is internal.

@@ -11,8 +11,15 @@ use romcam::store::compare::Selection;
 use romcam::store::records::{NewAssessment, Phase};
 use romcam::store::Store;
 
+/// A valid 1 x 1 PNG (import checks that a key frame is a PNG of a sane size).
+const ONE_PIXEL_PNG: [u8; 69] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 144,
+    119, 83, 222, 0, 0, 0, 12, 73, 68, 65, 84, 120, 156, 99, 96, 96, 96, 0, 0, 0, 4, 0, 1, 246, 23, 56, 85,
+    0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
 fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str) -> i64 {
-    record_with_key_frame(store, client, clip, phase, date, vec![1, 2, 3])
+    record_with_key_frame(store, client, clip, phase, date, ONE_PIXEL_PNG.to_vec())
 }
 
 fn record_with_key_frame(

@@ -4,11 +4,19 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::open_store;
 use crate::error::EXIT_OK;
 
+/// Lists the clients; read-only, so a store is not created where there is none.
 pub fn run(data_dir: Option<&Path>, json: bool) -> Result<i32> {
-    let store = open_store(data_dir)?;
+    let dir = crate::store::data_dir(data_dir)?;
+    let Some(store) = crate::store::Store::open_existing(&dir)? else {
+        if json {
+            println!("{}", serde_json::json!({ "clients": [] }));
+        } else {
+            println!("no clients in {}", crate::fsutil::shown(&dir));
+        }
+        return Ok(EXIT_OK);
+    };
     let list = store.clients()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "clients": list }))?);

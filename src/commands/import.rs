@@ -6,13 +6,13 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::open_store;
-use crate::error::{RomcamError, EXIT_OK};
+use crate::error::EXIT_OK;
 
 pub fn run(data_dir: Option<&Path>, file: &Path) -> Result<i32> {
+    // the file is read and checked completely before the store is opened (or created), so a
+    // refused file leaves no store behind
+    let export = crate::store::transfer::read_export_file(file)?;
     let mut store = open_store(data_dir)?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| RomcamError::Input(format!("{}: cannot be read ({e})", file.display())))?;
-    let export = crate::store::transfer::parse_export(&text)?;
     let s = store.import_client(&export)?;
     println!(
         "imported client {}: {} new sessions, {} new assessments ({} already present)",

@@ -24,12 +24,16 @@ pub struct PoseJob {
 
 /// Runs `romcam pose` and returns its exit code.
 pub fn run(job: &PoseJob) -> Result<i32> {
-    if job.json.exists() && !job.force {
-        return Err(RomcamError::Output(format!(
-            "{} exists (use --force to replace it)",
-            job.json.display()
-        ))
-        .into());
+    // every output is checked before the work, not after it
+    for out in std::iter::once(&job.json).chain(&job.overlay) {
+        if out.exists() && !job.force {
+            return Err(RomcamError::Output(format!(
+                "{} exists (use --force to replace it)",
+                crate::fsutil::shown(out)
+            ))
+            .into());
+        }
+        crate::fsutil::refuse_overwriting_input(out, &job.video)?;
     }
     let bar = FrameProgress::new("pose", job.quiet);
     let track = pose::estimate_pose(&job.video, &job.pose.pose_options(), &mut |d, n| bar.update(d, n))?;

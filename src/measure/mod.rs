@@ -2,9 +2,11 @@
 //! horizontal, computes the angles per frame, filters them, finds the hold and checks quality.
 //! It reads no norms: interpretation belongs to `assess`.
 
+pub mod damage;
 pub mod framing;
 pub mod geometry;
 pub mod leg;
+pub mod orientation;
 pub mod quality;
 pub mod signal;
 pub mod table;
@@ -186,6 +188,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         )
         .into());
     }
+    orientation::check_upright(frames)?;
     let chains = LegChains::follow(frames);
     let late = leg::late_frames(frames, 0.4);
     let feet_right = leg::feet_right(frames);
@@ -275,6 +278,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         },
         &options.limits,
     );
+    damage::check(&track.damaged_frames, track.frames_decoded, hold, &mut quality);
     let judged: Vec<usize> = match hold {
         Some(h) => (h.start_frame..=h.end_frame).collect(),
         None => late.clone(),

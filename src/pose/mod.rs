@@ -96,6 +96,10 @@ pub struct PoseTrack {
     /// From the first frame to the end of the last one decoded, in seconds (frames without
     /// landmarks included).
     pub duration_s: f64,
+    /// Frames decoded (all of them, not only those given landmarks).
+    pub frames_decoded: usize,
+    /// Timestamps of the frames that FFmpeg decoded with errors (a damaged file).
+    pub damaged_frames: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +267,8 @@ pub fn estimate_pose(
         snapshots,
         detector_runs: tracker.detector_runs,
         duration_s,
+        frames_decoded: decoded.frames,
+        damaged_frames: decoded.damaged,
     })
 }
 

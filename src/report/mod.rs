@@ -131,6 +131,7 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
             .unwrap_or_else(|_| dir.to_path_buf())
             .join(p.file_name().unwrap_or_default())
     };
+    let input_paths = inputs;
     let inputs: Vec<PathBuf> = inputs.iter().map(|p| identity(p)).collect();
     let mut seen: Vec<PathBuf> = Vec::new();
     for t in targets {
@@ -144,6 +145,9 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
         }
         if inputs.contains(&id) {
             return refuse(t, "that is the video being assessed".into());
+        }
+        for input in input_paths {
+            crate::fsutil::refuse_overwriting_input(&t.path, input)?;
         }
         seen.push(id);
         if t.path.is_dir() {

@@ -34,8 +34,9 @@ pub fn write_overlay_video(
         );
     }
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    crate::fsutil::remove_stale_temp_files(dir);
     let tmp = tempfile::Builder::new()
-        .prefix(".romcam-")
+        .prefix(&crate::fsutil::temp_prefix())
         .suffix(".mp4")
         .tempfile_in(dir)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {e}", out.display())))?;

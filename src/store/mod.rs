@@ -66,6 +66,15 @@ pub(crate) fn store_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
 
 impl Store {
     /// Opens (creating if needed) the store in `dir`.
+    /// Opens the store in `dir` for a read-only command: None when there is no store yet
+    /// (nothing is created).
+    pub fn open_existing(dir: &Path) -> Result<Option<Store>> {
+        if !dir.join(FILE_NAME).exists() {
+            return Ok(None);
+        }
+        Store::open(dir).map(Some)
+    }
+
     pub fn open(dir: &Path) -> Result<Store> {
         DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
             RomcamError::Store(format!("cannot create the store folder {}: {e}", dir.display()))

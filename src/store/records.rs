@@ -129,8 +129,10 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Refuses a client code that is not a short identifier (see `export_format::check_client_code`).
+/// An invalid code is bad input (exit 3), whether it comes from the command line or from an
+/// export file being imported.
 pub fn validate_client_code(code: &str) -> Result<()> {
-    super::export_format::check_client_code(code).map_err(|e| RomcamError::Store(e).into())
+    super::export_format::check_client_code(code).map_err(|e| RomcamError::Input(e).into())
 }
 
 /// Refuses a session date that is not YYYY-MM-DD.

@@ -12,9 +12,48 @@ pub use super::export_format::{
 use super::{store_error, Store};
 use crate::error::RomcamError;
 
-/// Parses and checks an export file's text (the part of import that reads untrusted input).
+/// Parses and checks an export file's text (the part of import that reads untrusted input):
+/// every record completely, its full result included, before anything is written.
 pub fn parse_export(text: &str) -> Result<ClientExport> {
-    super::export_format::parse_export(text).map_err(|e| RomcamError::Input(e).into())
+    let export = super::export_format::parse_export(text).map_err(RomcamError::Input)?;
+    for s in &export.sessions {
+        for (i, a) in s.assessments.iter().enumerate() {
+            serde_json::from_value::<crate::assess::Assessment>(a.result.clone()).map_err(|e| {
+                RomcamError::Input(format!(
+                    "session {}, assessment {} is refused: its result is not a romcam assessment ({e})",
+                    s.date,
+                    i + 1
+                ))
+            })?;
+        }
+    }
+    Ok(export)
+}
+
+/// Reads an export file (at most [`MAX_EXPORT_BYTES`](super::export_format::MAX_EXPORT_BYTES),
+/// so that a device such as /dev/zero or a huge file cannot exhaust memory) and checks it.
+pub fn read_export_file(file: &std::path::Path) -> Result<ClientExport> {
+    use std::io::Read;
+    let limit = super::export_format::MAX_EXPORT_BYTES;
+    let cannot = |e: std::io::Error| RomcamError::Input(format!("{}: cannot be read ({e})", file.display()));
+    let f = std::fs::File::open(file).map_err(cannot)?;
+    if f.metadata().map_err(cannot)?.is_dir() {
+        return Err(RomcamError::Input(format!("{}: is a folder, not an export file", file.display())).into());
+    }
+    let mut bytes = Vec::new();
+    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(RomcamError::Input(format!(
+            "{}: is larger than {} MB, more than a romcam export holds",
+            file.display(),
+            limit / 1_000_000
+        ))
+        .into());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        RomcamError::Input(format!("{}: is not a romcam client export (not UTF-8 text)", file.display()))
+    })?;
+    parse_export(&text).map_err(|e| RomcamError::Input(format!("{}: {e}", file.display())).into())
 }
 
 impl Store {
@@ -137,7 +176,24 @@ impl Store {
                     .query_row("SELECT id FROM assessments WHERE uid = ?1", [&a.uid], |r| r.get(0))
                     .optional()
                     .map_err(err)?;
-                if present.is_some() {
+                if let Some(id) = present {
+                    // the same record under another client (a renamed export) is refused,
+                    // not skipped: skipping it would leave an empty client behind
+                    let owner: String = tx
+                        .query_row(
+                            "SELECT c.code FROM assessments a JOIN sessions s ON a.session_id = s.id \
+                             JOIN clients c ON s.client_id = c.id WHERE a.id = ?1",
+                            [id],
+                            |r| r.get(0),
+                        )
+                        .map_err(err)?;
+                    if owner != c.code {
+                        return Err(RomcamError::Input(format!(
+                            "session {}, assessment {} is refused: the store already holds it for client {owner:?}, not {:?} (was the export's client code changed?); nothing was imported",
+                            s.date, a.uid, c.code
+                        ))
+                        .into());
+                    }
                     summary.assessments_already_present += 1;
                     continue;
                 }

@@ -1,8 +1,11 @@
 //! Video decoding: opens a clip with OpenCV's FFmpeg backend, applies the container's rotation tag
-//! ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), downscales early, and gives
-//! each frame its container timestamp. It knows nothing about poses.
+//! and mirror ourselves (OpenCV's own handling is wrong in 4.6 and off in 4.11), refuses frames
+//! over [`MAX_FRAME_PIXELS`] before decoding, downscales early, gives each frame its container
+//! timestamp, and notes the frames FFmpeg decoded with errors. It knows nothing about poses.
 
+pub mod decode_errors;
 pub mod encode;
+pub mod matroska;
 pub mod rotation;
 
 use std::fs::File;
@@ -13,7 +16,7 @@ use opencv::core::{Mat, Size};
 use opencv::prelude::*;
 use opencv::{core, imgproc, videoio};
 
-pub use rotation::Rotation;
+pub use rotation::{Orientation, Rotation};
 
 use crate::error::RomcamError;
 
@@ -29,7 +32,14 @@ pub struct VideoInfo {
     /// Frame count as the container states it (may be an estimate).
     pub frame_count: u64,
     pub rotation: Rotation,
+    /// Whether the display matrix mirrors the picture (applied before `rotation`).
+    pub mirrored: bool,
 }
+
+/// The largest frame romcam decodes, in pixels (stored size): 4096 x 2304, a little more than
+/// 4K UHD (3840 x 2160) and DCI 4K (4096 x 2160). A larger frame is refused before any is
+/// decoded, which keeps the memory promise of the README on any input.
+pub const MAX_FRAME_PIXELS: u64 = 4096 * 2304;
 
 /// One decoded frame, upright.
 pub struct Frame {
@@ -53,10 +63,27 @@ pub struct VideoReader {
     raw: Mat,
     /// The downscaled frame before it is turned upright, reused from frame to frame.
     small: Mat,
+    /// Timestamps of the frames during whose decoding FFmpeg reported an error.
+    damaged: Vec<f64>,
+    /// FFmpeg's error count when the clip was opened (see [`decode_errors`]).
+    errors_at_open: u64,
 }
 
 fn input_error(path: &Path, what: &str) -> anyhow::Error {
-    RomcamError::Input(format!("{}: {what}", path.display())).into()
+    RomcamError::Input(format!("{}: {what}", crate::fsutil::shown(path))).into()
+}
+
+/// Refuses frames larger than [`MAX_FRAME_PIXELS`].
+fn check_frame_size(path: &Path, w: u64, h: u64) -> Result<()> {
+    if w.saturating_mul(h) > MAX_FRAME_PIXELS {
+        return Err(input_error(
+            path,
+            &format!(
+                "its frames are {w} x {h} pixels, more than romcam decodes (4096 x 2304, 4K): re-encode the clip at 4K or less"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl VideoReader {
@@ -73,14 +100,27 @@ impl VideoReader {
         if meta.len() == 0 {
             return Err(input_error(path, "is an empty file"));
         }
-        let rotation = File::open(path)
-            .map(|mut f| rotation::read_rotation(&mut f))
-            .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?;
+        let header = File::open(path)
+            .map(|mut f| rotation::read_track_header(&mut f))
+            .map_err(|e| input_error(path, &format!("cannot be opened ({e})")))?
+            .map_err(|e| input_error(path, &e.to_string()))?;
+        // refuse an oversized frame before OpenCV opens the clip (opening decodes a frame)
+        let stated = header
+            .coded_size
+            .map(|(w, h)| (w as u64, h as u64))
+            .or_else(|| File::open(path).ok().and_then(|mut f| matroska::read_frame_size(&mut f)));
+        if let Some((w, h)) = stated {
+            check_frame_size(path, w, h)?;
+        }
+        let orientation = header.orientation;
+        let rotation = orientation.rotation;
         let name = path.to_str().ok_or_else(|| input_error(path, "the path is not valid UTF-8"))?;
         let mut capture = videoio::VideoCapture::from_file(name, videoio::CAP_FFMPEG)
             .ok()
             .filter(|c| c.is_opened().unwrap_or(false))
             .ok_or_else(|| input_error(path, "is not a video file romcam can read"))?;
+        // after OpenCV's first open, which sets its own FFmpeg log callback
+        decode_errors::install();
         // Turn OpenCV's own orientation handling off (4.6 applies the tag the wrong way): we
         // apply it ourselves. Frames must then come out in their stored size.
         let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
@@ -89,6 +129,7 @@ impl VideoReader {
         if coded_w == 0 || coded_h == 0 {
             return Err(input_error(path, "has no video stream"));
         }
+        check_frame_size(path, coded_w as u64, coded_h as u64)?;
         let (width, height) = if rotation.swaps_axes() { (coded_h, coded_w) } else { (coded_w, coded_h) };
         let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
         let frame_count = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as u64;
@@ -99,6 +140,7 @@ impl VideoReader {
             fps: if fps.is_finite() && fps > 0.0 { fps } else { 30.0 },
             frame_count,
             rotation,
+            mirrored: orientation.mirrored,
         };
         Ok(VideoReader {
             capture,
@@ -108,6 +150,8 @@ impl VideoReader {
             last_t: -1.0,
             raw: Mat::default(),
             small: Mat::default(),
+            damaged: Vec::new(),
+            errors_at_open: decode_errors::count(),
         })
     }
 
@@ -126,12 +170,22 @@ impl VideoReader {
     /// Moves to the next frame without converting it, returning its timestamp (cheaper than
     /// `next_frame` for frames that will be skipped), or `None` at the end of the clip.
     pub fn advance(&mut self) -> Result<Option<f64>> {
+        let errors_before = decode_errors::count();
         if !self.capture.grab().unwrap_or(false) {
             return Ok(None);
         }
         let t = self.timestamp();
+        if decode_errors::count() > errors_before {
+            self.damaged.push(t);
+        }
         self.index += 1;
         Ok(Some(t))
+    }
+
+    /// Timestamps of the frames so far during whose decoding FFmpeg reported an error (with
+    /// frame-threaded decoding the error may be reported a few frames late).
+    pub fn damaged_frames(&self) -> &[f64] {
+        &self.damaged
     }
 
     /// The frame `advance` moved to, upright and downscaled.
@@ -165,7 +219,13 @@ impl VideoReader {
         if decoded == 1 {
             return Err(input_error(&self.info.path, "holds a single picture, not a video clip"));
         }
-        if stated > 10 && (decoded as f64) < 0.75 * stated as f64 {
+        // A container may state a frame count from a wrong duration (an mkv claiming 10 h):
+        // when FFmpeg reported no error while every frame decoded, the clip is whole.
+        let clean = decode_errors::available() && decode_errors::count() == self.errors_at_open;
+        if clean {
+            log::debug!("{decoded} frames decoded cleanly; the container stated {stated}");
+        }
+        if !clean && stated > 10 && (decoded as f64) < 0.75 * stated as f64 {
             return Err(input_error(
                 &self.info.path,
                 &format!(
@@ -191,6 +251,12 @@ impl VideoReader {
 
     /// The frame just retrieved, downscaled to `max_side` and turned upright, in `out`.
     fn upright_downscaled(&mut self, mut out: Mat) -> Result<(Mat, f64)> {
+        if self.info.mirrored {
+            // the display matrix mirrors first, then turns: flip the stored frame in place
+            let mut flipped = Mat::default();
+            core::flip(&self.raw, &mut flipped, 1)?;
+            self.raw = flipped;
+        }
         let (w, h) = (self.raw.cols() as u32, self.raw.rows() as u32);
         let long = w.max(h);
         let code = match self.info.rotation {
@@ -236,11 +302,13 @@ pub struct DecodedFrame {
 const DECODE_QUEUE: usize = 3;
 
 /// What the decoding thread saw of the whole clip, skipped frames included.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DecodeSummary {
     pub frames: usize,
     /// Timestamp of the last frame decoded (seconds).
     pub last_t: f64,
+    /// Timestamps of the frames that decoded with errors (see [`VideoReader::damaged_frames`]).
+    pub damaged: Vec<f64>,
 }
 
 /// The time of the next frame the consumer wants, shared with the decoding thread: frames
@@ -314,7 +382,8 @@ fn decode_loop(
                 return seen;
             }
         };
-        seen = DecodeSummary { frames: seen.frames + 1, last_t: t };
+        seen.frames += 1;
+        seen.last_t = t;
         // The frames on the grid (one every `min_interval_s`) follow from the timestamps
         // alone, so the consumer is offered the same frames on every run whatever the timing
         // of the two threads; `due` only spares converting grid frames it would pass over.
@@ -333,6 +402,7 @@ fn decode_loop(
             return seen; // the consumer stopped, or it has the error
         }
     }
+    seen.damaged = reader.damaged_frames().to_vec();
     if let Err(e) = reader.check_complete() {
         let _ = sender.send(Err(e));
     }
