@@ -5,21 +5,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{romcam, run_romcam, stored_assessments, truth, Run};
-
-fn corpus() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/make.sh");
-        let out = Command::new("bash").arg(script).arg(&dir).output().expect("corpus script runs");
-        assert!(out.status.success(), "corpus: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    })
-}
+use common::{corpus, romcam, run_romcam, stored_assessments, truth, Run};
 
 fn stored(data: &Path) -> i64 {
     let file = data.join("romcam.sqlite3");

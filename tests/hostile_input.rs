@@ -7,22 +7,10 @@ mod common;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
-use common::{romcam, sample, stored_assessments};
-
-fn corpus() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/make.sh");
-        let out = Command::new("bash").arg(script).arg(&dir).output().expect("corpus script runs");
-        assert!(out.status.success(), "corpus: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    })
-}
+use common::{corpus, romcam, sample, stored_assessments};
 
 /// A finished romcam process: exit code, output, and its peak resident memory.
 struct Measured {

@@ -7,7 +7,7 @@
 use super::chart::before_after_chart;
 use super::content::Header;
 use super::document::{
-    Align, Block, Cell, Chart, Column, Columns, Document, Heading, Image, Page, Paragraph, Picture, Table,
+    Align, Block, Cell, Chart, Column, Columns, Document, Heading, Image, Paragraph, Picture, Table,
     TableSize, TextSize, Tone, CONTENT_WIDTH,
 };
 use super::keyframe::KeyFrame;
@@ -295,12 +295,7 @@ pub fn document(r: &ComparisonReport) -> Document {
         blocks.push(Block::Together(vec![Block::Rule, Paragraph::new(a).bold().into()]));
     }
     blocks.push(Block::Method(wording::method(r)));
-    Document {
-        title: wording::TITLE.into(),
-        client: r.header.client.clone(),
-        author: r.header.therapist.clone(),
-        pages: vec![Page { blocks }],
-    }
+    Document::one_page(wording::TITLE, &r.header, blocks)
 }
 
 /// The width of a side's chart, and the gap between it and the numbers, in points.
@@ -396,18 +391,10 @@ fn side(s: &SideView, compared: usize, rule: bool) -> Block {
 mod tests {
     use super::*;
     use crate::measure::leg::Side;
-    use crate::store::compare::{side_change, Asymmetry, Endpoint};
+    use crate::store::compare::{side_change, Asymmetry};
     use crate::store::records::Phase;
 
-    fn ep(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
-        Endpoint {
-            id,
-            session_date: "2026-11-20".into(),
-            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
-            hip_extension_deg: hip,
-            knee_flexion_deg: Some(knee),
-        }
-    }
+    use crate::store::compare::test_endpoint as ep;
 
     #[test]
     fn rows_and_sentences_come_from_the_stored_change() {

@@ -26,6 +26,18 @@ pub struct Document {
     pub pages: Vec<Page>,
 }
 
+impl Document {
+    /// A one-page document under `title`, for the client and by the therapist of `header`.
+    pub fn one_page(title: &str, header: &crate::report::content::Header, blocks: Vec<Block>) -> Document {
+        Document {
+            title: title.into(),
+            client: header.client.clone(),
+            author: header.therapist.clone(),
+            pages: vec![Page { blocks }],
+        }
+    }
+}
+
 /// One page: a new PDF page (content that does not fit flows onto a continuation page), one
 /// `<section>` of the HTML.
 #[derive(Debug, Clone, Default)]

@@ -6,8 +6,7 @@ use super::chart::history_chart;
 use super::chart::sessions::side_colour;
 use super::content::{short_citation, Header};
 use super::document::{
-    Align, Block, Cell, Chart, Column, Document, Heading, Page, Paragraph, Table, TableSize, Tone,
-    CONTENT_WIDTH,
+    Align, Block, Cell, Chart, Column, Document, Heading, Paragraph, Table, TableSize, Tone, CONTENT_WIDTH,
 };
 use crate::assess::Criteria;
 use crate::store::records::StoredAssessment;
@@ -173,12 +172,7 @@ pub fn document(r: &HistoryReport) -> Document {
         blocks.push(Block::Table(table));
     }
     blocks.push(Block::Method(wording::method(r)));
-    Document {
-        title: wording::TITLE.into(),
-        client: r.header.client.clone(),
-        author: r.header.therapist.clone(),
-        pages: vec![Page { blocks }],
-    }
+    Document::one_page(wording::TITLE, &r.header, blocks)
 }
 
 #[cfg(test)]

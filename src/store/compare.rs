@@ -197,6 +197,19 @@ impl Store {
     }
 }
 
+/// A stored end point with made-up figures, for the tests of the code that words and draws
+/// changes.
+#[cfg(test)]
+pub fn test_endpoint(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
+    Endpoint {
+        id,
+        session_date: "2026-11-20".into(),
+        phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
+        hip_extension_deg: hip,
+        knee_flexion_deg: Some(knee),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,3 +165,17 @@ impl Drop for KeepFiles {
         }
     }
 }
+
+/// The hostile corpus that `tests/corpus/make.sh` makes from the sample clips, made once per
+/// test binary.
+pub fn corpus() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/make.sh");
+        let out =
+            std::process::Command::new("bash").arg(script).arg(&dir).output().expect("corpus script runs");
+        assert!(out.status.success(), "corpus: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}

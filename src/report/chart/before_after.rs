@@ -179,17 +179,9 @@ fn panel(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::compare::{side_change, Endpoint};
+    use crate::store::compare::side_change;
 
-    fn ep(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
-        Endpoint {
-            id,
-            session_date: "2026-11-20".into(),
-            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
-            hip_extension_deg: hip,
-            knee_flexion_deg: Some(knee),
-        }
-    }
+    use crate::store::compare::test_endpoint as ep;
 
     #[test]
     fn the_chart_draws_the_band_around_the_before_value() {
