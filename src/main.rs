@@ -1,5 +1,6 @@
 fn main() {
     limit_heap_growth();
+    end_quietly_on_closed_pipe();
     std::process::exit(romcam::cli::run());
 }
 
@@ -12,5 +13,16 @@ fn limit_heap_growth() {
     // SAFETY: mallopt only changes allocator tuning; it is called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+    }
+}
+
+/// `romcam clients --json | head` closes romcam's output early: the default action of SIGPIPE
+/// then ends romcam quietly, as it does any Unix tool, instead of a panic in `println!` (Rust
+/// ignores SIGPIPE by default). Stored records and reports are written atomically, so nothing
+/// is left half-written.
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

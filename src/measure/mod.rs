@@ -3,6 +3,7 @@
 //! It reads no norms: interpretation belongs to `assess`.
 
 pub mod damage;
+pub mod framing;
 pub mod geometry;
 pub mod leg;
 pub mod orientation;
@@ -118,6 +119,8 @@ pub struct MeasureOptions {
     /// The hold must last at least this long, seconds.
     pub min_hold_s: f64,
     pub limits: QualityLimits,
+    #[serde(skip)]
+    pub framing: framing::FramingLimits,
 }
 
 impl Default for MeasureOptions {
@@ -130,6 +133,7 @@ impl Default for MeasureOptions {
             still_knee_deg_per_s: 10.0,
             min_hold_s: 1.0,
             limits: QualityLimits::default(),
+            framing: framing::FramingLimits::default(),
         }
     }
 }
@@ -152,13 +156,17 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
     }
     if found == 0 || (found as f64) < 0.5 * frames.len() as f64 {
         let light = exposure(track);
-        let why = match light {
-            Some(l) if l < 25.0 => "the picture is almost black (too dark to see anyone)",
-            Some(l) if l > 235.0 => "the picture is almost white (over-exposed)",
-            _ => "no person was found in most of the clip",
+        let (why, what_to_do) = match light {
+            Some(l) if l < 25.0 => {
+                ("the picture is almost black (too dark to see anyone)", "turn on more light and film again")
+            }
+            Some(l) if l > 235.0 => {
+                ("the picture is almost white (over-exposed)", "use less light and film again")
+            }
+            _ => ("no person was found in most of the clip", "film again"),
         };
         return Err(RomcamError::NotMeasurable(format!(
-            "{why} (a person was found in {found} of {} frames)",
+            "{why} (a person was found in {found} of {} frames): {what_to_do} from the side of the test leg, with the whole body and the table in view",
             frames.len()
         ))
         .into());
@@ -265,6 +273,25 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         },
         &options.limits,
     );
+    let judged: Vec<usize> = match hold {
+        Some(h) => (h.start_frame..=h.end_frame).collect(),
+        None => late.clone(),
+    };
+    let framing = framing::check(
+        &framing::FramingEvidence {
+            frames,
+            judged: &judged,
+            chains: &chains,
+            test_chain: test.chain,
+            frame_width: track.video.width,
+            frame_height: track.video.height,
+            brightness: exposure(track),
+            test_leg_near_camera: near,
+            reference: &reference,
+        },
+        &options.framing,
+    );
+    quality.add_framing(framing);
     damage::check(&track.damaged_frames, track.frames_decoded, hold, &mut quality);
     Ok(Measurement {
         test_side: test.side,

@@ -113,8 +113,12 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
         drawn.extend(l.iter().map(|p| (p.x as f64 / scale, p.y as f64 / scale, 0.0, 0.0)));
         // The whole head, not just the face landmarks.
         if let Some(f) = face::face_box(l) {
-            let half = f.side / 2.0;
-            drawn.push(((f.cx - half) / scale, (f.cy - half) / scale, f.side / scale, f.side / scale));
+            drawn.push((
+                (f.cx - f.rx) / scale,
+                (f.cy - f.ry) / scale,
+                2.0 * f.rx / scale,
+                2.0 * f.ry / scale,
+            ));
         }
         if let Some([hip, knee, ankle]) = test_leg(a, snap.index, l) {
             let (hip, knee, ankle) =

@@ -1,14 +1,14 @@
-//! The annotated MP4: the clip with the skeleton drawn on every frame.
+//! The annotated MP4: the clip with the skeleton drawn on every frame, as H.264 at the clip's
+//! own size up to 1080p ([`crate::video::encode`]).
 
 use std::path::Path;
 
 use anyhow::Result;
-use opencv::core::Size;
 use opencv::prelude::*;
-use opencv::videoio;
 
 use crate::error::RomcamError;
 use crate::pose::{Landmark, PoseFrame};
+use crate::video::encode::H264Writer;
 use crate::video::VideoReader;
 
 use super::face::{blur_face, face_box, face_boxes, FaceBox, HeadFinder};
@@ -33,7 +33,7 @@ pub fn write_overlay_video(
             RomcamError::Output(format!("{} exists (use --force to replace it)", out.display())).into()
         );
     }
-    let mut reader = VideoReader::open(clip, 1280)?;
+    let mut reader = VideoReader::open(clip, MAX_VIDEO_SIDE)?;
     let fps = reader.info().fps;
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     crate::fsutil::remove_stale_temp_files(dir);
@@ -42,15 +42,10 @@ pub fn write_overlay_video(
         .suffix(".mp4")
         .tempfile_in(dir)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {e}", out.display())))?;
-    let tmp_name = tmp
-        .path()
-        .to_str()
-        .ok_or_else(|| RomcamError::Output("output path is not UTF-8".into()))?
-        .to_string();
     let faces = if blur_faces { face_boxes(frames) } else { Vec::new() };
     let mut head_finder = if blur_faces { Some(HeadFinder::open()?) } else { None };
     let (mut heads, mut earlier_heads): (Vec<FaceBox>, Vec<FaceBox>) = (Vec::new(), Vec::new());
-    let mut writer: Option<videoio::VideoWriter> = None;
+    let mut writer: Option<H264Writer> = None;
     let mut index = 0;
     while let Some(mut frame) = reader.next_frame()? {
         crate::interrupt::check()?;
@@ -72,26 +67,25 @@ pub fn write_overlay_video(
         if let Some(l) = &landmarks {
             draw_skeleton(&mut frame.image, l, frame.scale)?;
         }
-        if writer.is_none() {
-            let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v')?;
-            let size = Size::new(frame.image.cols(), frame.image.rows());
-            let w = videoio::VideoWriter::new(&tmp_name, fourcc, fps, size, true)?;
-            if !w.is_opened()? {
-                return Err(RomcamError::Output(format!("cannot encode video to {}", out.display())).into());
+        let w = match writer.as_mut() {
+            Some(w) => w,
+            None => {
+                writer.insert(H264Writer::create(tmp.path(), frame.image.cols(), frame.image.rows(), fps)?)
             }
-            writer = Some(w);
-        }
-        if let Some(w) = writer.as_mut() {
-            w.write(&frame.image)?;
-        }
+        };
+        w.write(&frame.image)?;
     }
-    if let Some(mut w) = writer {
-        w.release()?;
+    match writer {
+        Some(w) => w.finish()?,
+        None => return Err(RomcamError::Input(format!("{} has no frames to draw on", clip.display())).into()),
     }
     tmp.persist(out)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;
     Ok(())
 }
+
+/// The video report keeps the clip's size up to 1080p (its longer side at most this).
+const MAX_VIDEO_SIDE: u32 = 1920;
 
 /// The person detector looks for heads to blur on every this many frames.
 const HEAD_SEARCH_EVERY: usize = 3;

@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod export_format;
 pub mod records;
+pub mod session_date;
 pub mod transfer;
 
 use std::fs::{DirBuilder, OpenOptions};

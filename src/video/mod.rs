@@ -4,6 +4,7 @@
 //! timestamp, and notes the frames FFmpeg decoded with errors. It knows nothing about poses.
 
 pub mod decode_errors;
+pub mod encode;
 pub mod matroska;
 pub mod rotation;
 

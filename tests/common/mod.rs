@@ -10,7 +10,8 @@ use romcam::assess::{self, Assessment, Criteria};
 use romcam::measure::{self, MeasureOptions};
 use romcam::pose::{self, PoseFrame, PoseOptions};
 
-pub const CLIPS: [&str; 8] = [
+/// Every sample clip.
+pub const CLIPS: [&str; 18] = [
     "dev01_pre_left",
     "dev02_post_left",
     "dev03_right",
@@ -19,7 +20,21 @@ pub const CLIPS: [&str; 8] = [
     "dev06_tight_yaw10",
     "dev07_phone_rotated",
     "dev08_bystander",
+    "dev09_loose12_yaw8",
+    "dev10_loose18_lowcam",
+    "dev11_portrait_yaw5",
+    "dev12_highcam_yaw10",
+    "dev13_dim_roll-3",
+    "dev14_handheld",
+    "dev15_neutral_roll-6",
+    "dev16_farside",
+    "dev17_bystander_near",
+    "dev18_tight16_heavy",
 ];
+
+/// Sample clips whose result romcam must withhold, and why: the test leg is the one farther
+/// from the camera (its hip is hidden behind the pelvis).
+pub const WITHHELD_CLIPS: [&str; 1] = ["dev16_farside"];
 
 pub fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)

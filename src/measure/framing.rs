@@ -1,0 +1,300 @@
+//! The framing gate: whether the clip shows what the Thomas test needs, judged from the
+//! landmarks and pictures of the hold. A clip that cuts off the trunk or the test leg, shows the
+//! person too small or too dark, is filmed from the side of the other leg, or whose table edge
+//! does not agree with itself or with the trunk, is not measured: the number is withheld with a
+//! sentence that tells the therapist how to film again. These are the framings in which the
+//! landmark model or the horizontal is known to go wrong without saying so.
+
+use super::leg::{Chain, LegChains, Side};
+use super::{HorizontalReference, ReferenceKind};
+use crate::pose::{Landmark, PoseFrame};
+
+/// Limits of the framing gate.
+#[derive(Debug, Clone)]
+pub struct FramingLimits {
+    /// A joint counts as out of view when it lies within this fraction of the frame's shorter
+    /// side from the border (or beyond it), or the model's visibility is below 0.5.
+    pub border_fraction: f64,
+    /// A part is cut off when it is out of view in more than this fraction of the frames used.
+    pub max_out_of_view_fraction: f64,
+    /// The person must span at least this fraction of the frame's width.
+    pub min_person_width_fraction: f64,
+    /// Mean brightness (0–255) of the kept frames below this: too dark to measure.
+    pub min_brightness: f64,
+    /// The table edge may vary by at most this (half the interquartile range between frames,
+    /// degrees) before it is refused rather than averaged.
+    pub max_table_edge_spread_deg: f64,
+    /// The table edge and the supine trunk line may disagree by at most this (degrees)...
+    pub max_edge_trunk_disagreement_deg: f64,
+    /// ...and a warning asks to check the reference line above this.
+    pub warn_edge_trunk_disagreement_deg: f64,
+}
+
+impl Default for FramingLimits {
+    fn default() -> Self {
+        FramingLimits {
+            border_fraction: 0.005,
+            max_out_of_view_fraction: 0.5,
+            min_person_width_fraction: 0.25,
+            min_brightness: 40.0,
+            max_table_edge_spread_deg: 2.0,
+            max_edge_trunk_disagreement_deg: 20.0,
+            warn_edge_trunk_disagreement_deg: 12.0,
+        }
+    }
+}
+
+/// What the framing gate looks at.
+pub struct FramingEvidence<'a> {
+    pub frames: &'a [PoseFrame],
+    /// The frames judged: those of the hold, or the late frames when there is no hold.
+    pub judged: &'a [usize],
+    pub chains: &'a LegChains,
+    pub test_chain: Chain,
+    /// Upright, displayed frame size in pixels.
+    pub frame_width: u32,
+    pub frame_height: u32,
+    /// Mean brightness (0–255) of the kept frames, if known.
+    pub brightness: Option<f64>,
+    pub test_leg_near_camera: Option<bool>,
+    pub reference: &'a HorizontalReference,
+}
+
+/// How to film again: ends the first reason given.
+const FILM_AGAIN: &str = "film again from the side of the test leg, with the whole body and the table in view and the camera at about hip height";
+
+/// BlazePose indices: shoulders, and per side hip, knee, ankle, heel and foot tip.
+const SHOULDERS: [usize; 2] = [11, 12];
+fn leg_indices(side: Side) -> [usize; 5] {
+    match side {
+        Side::Left => [23, 25, 27, 29, 31],
+        Side::Right => [24, 26, 28, 30, 32],
+    }
+}
+
+/// What the framing gate found: reasons to withhold the result, most important first (the
+/// first one ends with how to film again), and warnings that do not withhold it.
+#[derive(Debug, Default)]
+pub struct FramingFindings {
+    pub withhold: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Judges the framing.
+pub fn check(e: &FramingEvidence, limits: &FramingLimits) -> FramingFindings {
+    let mut found = FramingFindings { withhold: problems(e, limits), warnings: Vec::new() };
+    if let Some(first) = found.withhold.first_mut() {
+        // "problem: film again ..." or "problem: what to do, then film again ..."
+        first.push_str(if first.contains(": ") { ", then " } else { ": " });
+        first.push_str(FILM_AGAIN);
+    }
+    if e.reference.kind == ReferenceKind::TableEdge {
+        if let (Some(edge), Some(trunk)) = (e.reference.table_edge_tilt_deg, e.reference.trunk_tilt_deg) {
+            let gap = (edge - trunk).abs();
+            if gap > limits.warn_edge_trunk_disagreement_deg && gap <= limits.max_edge_trunk_disagreement_deg
+            {
+                found.warnings.push(format!(
+                    "the table edge ({edge:+.1}°) and the trunk line ({trunk:+.1}°) disagree by {gap:.1}°: check the reference line on the key frame"
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// The problems that withhold the result, each with what to do about it where that is more
+/// than filming again.
+fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let (w, h) = (e.frame_width as f64, e.frame_height as f64);
+    let margin = limits.border_fraction * w.min(h);
+    let in_view = |l: &Landmark| {
+        l.visibility >= 0.5
+            && (l.x as f64) >= margin
+            && (l.x as f64) <= w - margin
+            && (l.y as f64) >= margin
+            && (l.y as f64) <= h - margin
+    };
+    let judged: Vec<(usize, &[Landmark])> =
+        e.judged.iter().filter_map(|&i| e.frames.get(i)?.landmarks.as_deref().map(|l| (i, l))).collect();
+    if judged.is_empty() || w <= 0.0 || h <= 0.0 {
+        return reasons;
+    }
+    // the joints of a part in frame i: the shoulders, or positions in `leg_indices` of the
+    // test leg (0 hip, 1 knee, 2 ankle, 3 heel, 4 foot tip)
+    let joints_of = |part: Option<&[usize]>, i: usize| -> Vec<usize> {
+        match part {
+            None => SHOULDERS.to_vec(),
+            Some(positions) => {
+                let leg = leg_indices(e.chains.label(i, e.test_chain));
+                positions.iter().map(|&p| leg[p]).collect()
+            }
+        }
+    };
+    let parts: [(&str, Option<&[usize]>); 4] = [
+        ("the trunk (a shoulder is outside the picture)", None),
+        ("the test leg's hip", Some(&[0])),
+        ("the test leg at the knee or shin", Some(&[1, 2])),
+        ("the test leg's foot", Some(&[3, 4])),
+    ];
+    for (name, part) in parts {
+        let out = judged
+            .iter()
+            .filter(|(i, l)| joints_of(part, *i).iter().any(|&j| l.get(j).is_none_or(|p| !in_view(p))))
+            .count();
+        if out as f64 / judged.len() as f64 > limits.max_out_of_view_fraction {
+            reasons.push(format!("{name} is cut off at the edge of the picture"));
+            break;
+        }
+    }
+    let widths: Vec<f64> = judged
+        .iter()
+        .filter_map(|(_, l)| {
+            let xs = l.iter().filter(|p| p.visibility >= 0.5).map(|p| p.x as f64);
+            let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            (hi > lo).then(|| (hi.min(w) - lo.max(0.0)) / w)
+        })
+        .collect();
+    if let Some(width) = super::signal::median(&widths) {
+        if width < limits.min_person_width_fraction {
+            reasons.push(format!(
+                "the person fills only {:.0}% of the picture's width, too small to place the hip and knee: move the camera closer so that the body fills most of the width",
+                100.0 * width
+            ));
+        }
+    }
+    if let Some(b) = e.brightness {
+        if b < limits.min_brightness {
+            reasons.push(format!(
+                "the picture is too dark to place the joints reliably (mean brightness {b:.0} of 255): turn on more light"
+            ));
+        }
+    }
+    if e.test_leg_near_camera == Some(false) {
+        reasons.push(
+            "the test leg is the one farther from the camera, where the pelvis hides its hip: put the camera on the other side of the table".into(),
+        );
+    }
+    if e.reference.kind == ReferenceKind::TableEdge {
+        if e.reference.spread_deg > limits.max_table_edge_spread_deg {
+            reasons.push(format!(
+                "the table edge is not steady between frames (it varies by ±{:.1}°), so the horizontal cannot be trusted: hold the camera still (a tripod helps)",
+                e.reference.spread_deg
+            ));
+        }
+        if let (Some(edge), Some(trunk)) = (e.reference.table_edge_tilt_deg, e.reference.trunk_tilt_deg) {
+            let gap = (edge - trunk).abs();
+            if gap > limits.max_edge_trunk_disagreement_deg {
+                reasons.push(format!(
+                    "the table edge ({edge:+.1}°) and the trunk line ({trunk:+.1}°) disagree by {gap:.0}°, so either the table or the person is not where romcam looks"
+                ));
+            }
+        }
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lying_person(x0: f32, scale: f32) -> Vec<Landmark> {
+        // a person lying along x, head at x0, feet towards +x, at y = 300
+        (0..33)
+            .map(|i| Landmark {
+                x: x0 + scale * (i as f32 / 32.0),
+                y: 300.0 + (i % 3) as f32,
+                z: 0.0,
+                visibility: 0.99,
+                presence: 0.99,
+            })
+            .collect()
+    }
+
+    fn reference() -> HorizontalReference {
+        HorizontalReference {
+            kind: ReferenceKind::TableEdge,
+            tilt_deg: 0.0,
+            spread_deg: 0.2,
+            table_edge_tilt_deg: Some(0.0),
+            trunk_tilt_deg: Some(2.0),
+            frames_with_edge: 10,
+            frames_searched: 10,
+        }
+    }
+
+    fn judge(
+        frames: &[PoseFrame],
+        reference: &HorizontalReference,
+        near: Option<bool>,
+        b: f64,
+    ) -> Vec<String> {
+        let found = judge_all(frames, reference, near, b);
+        assert!(found.withhold.iter().skip(1).all(|r| !r.contains("film again")), "{found:?}");
+        found.withhold
+    }
+
+    fn judge_all(
+        frames: &[PoseFrame],
+        reference: &HorizontalReference,
+        near: Option<bool>,
+        b: f64,
+    ) -> FramingFindings {
+        let judged: Vec<usize> = (0..frames.len()).collect();
+        let chains = LegChains { swapped: vec![false; frames.len()], swaps_caught: 0 };
+        check(
+            &FramingEvidence {
+                frames,
+                judged: &judged,
+                chains: &chains,
+                test_chain: Chain::A,
+                frame_width: 1280,
+                frame_height: 720,
+                brightness: Some(b),
+                test_leg_near_camera: near,
+                reference,
+            },
+            &FramingLimits::default(),
+        )
+    }
+
+    fn frames(l: Vec<Landmark>) -> Vec<PoseFrame> {
+        (0..10).map(|i| PoseFrame { t: i as f64 * 0.1, presence: 1.0, landmarks: Some(l.clone()) }).collect()
+    }
+
+    #[test]
+    fn a_well_framed_person_passes() {
+        let f = frames(lying_person(100.0, 1000.0));
+        assert!(judge(&f, &reference(), Some(true), 150.0).is_empty());
+    }
+
+    #[test]
+    fn a_cut_off_foot_a_small_person_darkness_and_the_far_side_are_withheld() {
+        let mut l = lying_person(100.0, 1000.0);
+        l[29].x = 1285.0; // left heel beyond the right border
+        let r = judge(&frames(l), &reference(), Some(true), 150.0);
+        assert!(r.len() == 1 && r[0].contains("foot is cut off"), "{r:?}");
+        let r = judge(&frames(lying_person(500.0, 250.0)), &reference(), Some(true), 150.0);
+        assert!(r.len() == 1 && r[0].contains("fills only 20%"), "{r:?}");
+        let r = judge(&frames(lying_person(100.0, 1000.0)), &reference(), Some(true), 20.0);
+        assert!(r.len() == 1 && r[0].contains("too dark"), "{r:?}");
+        let r = judge(&frames(lying_person(100.0, 1000.0)), &reference(), Some(false), 150.0);
+        assert!(r.len() == 1 && r[0].contains("farther from the camera"), "{r:?}");
+        assert_eq!(r[0].matches("film again").count(), 1, "{r:?}");
+    }
+
+    #[test]
+    fn an_unsteady_or_contradicted_table_edge_is_refused() {
+        let f = frames(lying_person(100.0, 1000.0));
+        let shaky = HorizontalReference { spread_deg: 4.6, ..reference() };
+        let r = judge(&f, &shaky, Some(true), 150.0);
+        assert!(r.len() == 1 && r[0].contains("not steady"), "{r:?}");
+        let crossed = HorizontalReference { trunk_tilt_deg: Some(47.0), ..reference() };
+        let r = judge(&f, &crossed, Some(true), 150.0);
+        assert!(r.len() == 1 && r[0].contains("disagree by 47°") && r[0].contains("film again"), "{r:?}");
+        let askew = HorizontalReference { trunk_tilt_deg: Some(15.0), ..reference() };
+        let found = judge_all(&f, &askew, Some(true), 150.0);
+        assert!(found.withhold.is_empty(), "{found:?}");
+        assert!(found.warnings.len() == 1 && found.warnings[0].contains("disagree by 15.0°"), "{found:?}");
+    }
+}

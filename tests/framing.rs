@@ -1,0 +1,88 @@
+//! Unusable framings made from a sample clip (real model, real clip): each must be withheld
+//! (exit 4, no number) with a sentence that tells the therapist how to film again. Hard but
+//! usable clips must be measured or withheld, never measured badly: that half is in
+//! accuracy.rs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The clip the corpus is cut from: left leg, feet towards the image's left, head right.
+const SOURCE: &str = "dev01_pre_left";
+
+/// Median x of a ground-truth joint over the held part of the source clip.
+fn held_x(joint: &str) -> f64 {
+    let gt = common::truth(SOURCE);
+    let held_from = gt["timeline_s"]["held_from"].as_f64().unwrap();
+    let mut xs: Vec<f64> = gt["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["t"].as_f64().unwrap() >= held_from)
+        .map(|f| f["joints2d"][joint][0].as_f64().unwrap())
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// The source clip through an ffmpeg filter, at 15 frames/s to keep the test quick.
+fn make(dir: &Path, name: &str, filter: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.mp4"));
+    let status = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(common::sample(&format!("{SOURCE}.mp4")))
+        .args(["-vf", &format!("fps=15,{filter}"), "-c:v", "libx264", "-crf", "18", "-an"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success(), "ffmpeg made no {name} clip");
+    out
+}
+
+/// Runs assess; asserts exit 4 with no number, and returns the reason given.
+fn withheld_reason(clip: &Path) -> String {
+    let run =
+        common::run_romcam(&["assess".as_ref(), "-q".as_ref(), clip.as_os_str(), "--json".as_ref()], &[]);
+    assert_eq!(run.code, 4, "{}: exit {} ({})", clip.display(), run.code, run.stderr);
+    match serde_json::from_str::<serde_json::Value>(&run.stdout) {
+        Ok(json) => {
+            assert!(json["hip_extension_deg"].is_null(), "{}: a number was given: {json}", clip.display());
+            assert!(json["knee_flexion_deg"].is_null(), "{}: a number was given", clip.display());
+            json["withheld_reason"].as_str().unwrap_or_default().to_string()
+        }
+        // refused before any measurement: the sentence is on stderr
+        Err(_) => run.stderr,
+    }
+}
+
+#[test]
+fn unusable_framings_are_withheld_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hip, shoulder) = (held_x("hip.L"), held_x("shoulder.L"));
+    let (knee, ankle) = (held_x("knee.L"), held_x("ankle.L"));
+    let cases = [
+        // half the trunk out of view: the picture ends between hip and shoulder
+        ("trunk_cut", format!("crop={:.0}:ih:0:0", (hip + shoulder) / 2.0), "trunk"),
+        // the thigh cut at the knee
+        ("thigh_cut_at_knee", format!("crop=iw-{k:.0}:ih:{k:.0}:0", k = knee), "cut off"),
+        // the shin cut half way down
+        ("shank_cut", format!("crop=iw-{s:.0}:ih:{s:.0}:0", s = (knee + ankle) / 2.0), "cut off"),
+        // the foot cut off at the ankle
+        ("foot_cut", format!("crop=iw-{a:.0}:ih:{a:.0}:0", a = ankle + 4.0), "cut off"),
+        // the person small in the picture (a third of the size, centred, on a wall-coloured border)
+        (
+            "small_person",
+            "scale=iw/3:ih/3,pad=iw*3:ih*3:(ow-iw)/2:(oh-ih)/2:color=0xbfc4b8".to_string(),
+            "camera closer",
+        ),
+        // very dark
+        ("very_dark", "lutyuv=y=val*0.15".to_string(), "light"),
+    ];
+    for (name, filter, expected) in cases {
+        let clip = make(dir.path(), name, &filter);
+        let reason = withheld_reason(&clip);
+        assert!(reason.contains(expected), "{name}: the reason does not say \"{expected}\": {reason}");
+        assert!(reason.contains("film again"), "{name}: the reason does not say what to do: {reason}");
+    }
+}
