@@ -278,7 +278,6 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         },
         &options.limits,
     );
-    damage::check(&track.damaged_frames, track.frames_decoded, hold, &mut quality);
     let judged: Vec<usize> = match hold {
         Some(h) => (h.start_frame..=h.end_frame).collect(),
         None => late.clone(),
@@ -298,6 +297,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         &options.framing,
     );
     quality.add_framing(framing);
+    damage::check(&track.damaged_frames, track.frames_decoded, hold, &mut quality);
     Ok(Measurement {
         test_side: test.side,
         test_leg_labels: (0..frames.len()).map(|i| chains.label(i, test.chain)).collect(),
