@@ -179,3 +179,71 @@ pub fn corpus() -> &'static Path {
         dir
     })
 }
+
+/// One round of [`kill_at_random_moments`].
+pub struct KillRound {
+    /// When the kill was due, milliseconds after the start.
+    pub delay_ms: u64,
+    /// The run's length as estimated when this round was drawn.
+    pub estimate_ms: u64,
+    /// Killed by SIGKILL while running (rather than finished first).
+    pub killed: bool,
+    /// Uninterrupted runs made so far to measure the run's length.
+    pub uninterrupted_runs: usize,
+}
+
+/// Starts a process `rounds` times and kills it with SIGKILL at a random moment of its run,
+/// from `from` to `to` times its length (fractions). The length is the median of the last
+/// three uninterrupted runs: two at the start and one every tenth round, so the moments follow
+/// the machine's speed as it changes during the test. `check` runs after every round.
+pub fn kill_at_random_moments(
+    rounds: usize,
+    mut seed: u64,
+    (from, to): (f64, f64),
+    mut spawn: impl FnMut() -> std::process::Child,
+    mut check: impl FnMut(usize, &KillRound),
+) -> Vec<KillRound> {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+    let mut lengths: Vec<u64> = Vec::new();
+    let mut measure = |spawn: &mut dyn FnMut() -> std::process::Child| {
+        let started = Instant::now();
+        assert!(spawn().wait().unwrap().success(), "an uninterrupted run succeeds");
+        lengths.push(started.elapsed().as_millis() as u64);
+        let mut last: Vec<u64> = lengths.iter().rev().take(3).copied().collect();
+        last.sort_unstable();
+        (last[last.len() / 2].max(1), lengths.len())
+    };
+    measure(&mut spawn);
+    let (mut estimate_ms, mut uninterrupted_runs) = measure(&mut spawn);
+    let mut out = Vec::new();
+    for round in 0..rounds {
+        if round > 0 && round % 10 == 0 {
+            (estimate_ms, uninterrupted_runs) = measure(&mut spawn);
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let fraction = from + (to - from) * (seed % 10_000) as f64 / 10_000.0;
+        let delay_ms = (fraction * estimate_ms as f64) as u64;
+        let started = Instant::now();
+        let mut child = spawn();
+        let finished = loop {
+            if child.try_wait().unwrap().is_some() {
+                break true;
+            }
+            if started.elapsed() >= Duration::from_millis(delay_ms) {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let killed = !finished && {
+            let _ = child.kill();
+            child.wait().unwrap().signal() == Some(libc::SIGKILL)
+        };
+        let r = KillRound { delay_ms, estimate_ms, killed, uninterrupted_runs };
+        check(round, &r);
+        out.push(r);
+    }
+    out
+}
