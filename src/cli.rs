@@ -125,8 +125,8 @@ enum Command {
         /// Before or after the treatment (with --client).
         #[arg(long, value_enum, default_value = "none", requires = "client")]
         phase: Phase,
-        /// Session date, YYYY-MM-DD (default: today).
-        #[arg(long, value_name = "DATE", requires = "client")]
+        /// Session date (default: today): YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY; stored as YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", requires = "client", value_parser = session_date)]
         session: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
@@ -155,10 +155,10 @@ enum Command {
         #[arg(long, value_name = "CODE")]
         client: String,
         /// Before against after within this session (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments"])]
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments"], value_parser = session_date)]
         session: Option<String>,
         /// The latest assessment per side in the first session against that in the second.
-        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with = "assessments")]
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with = "assessments", value_parser = session_date)]
         sessions: Option<Vec<String>>,
         /// Two assessments by id (see `romcam history`).
         #[arg(long, num_args = 2, value_names = ["ID1", "ID2"])]
@@ -182,10 +182,10 @@ enum Command {
         #[arg(long)]
         compare: bool,
         /// With --compare: before against after within this session (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "history", "assessment"])]
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "history", "assessment"], value_parser = session_date)]
         session: Option<String>,
         /// With --compare: the latest assessment per side in the first session against that in the second.
-        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "history", "assessment"])]
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "history", "assessment"], value_parser = session_date)]
         sessions: Option<Vec<String>>,
         /// With --compare: two assessments by id.
         #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["history", "assessment"])]
@@ -386,4 +386,10 @@ fn selection(
         (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
         _ => Selection::Latest,
     }
+}
+
+/// `--session` and `--sessions`: a real calendar date, not in the future, in one of the forms
+/// [`SessionDate`] reads, as YYYY-MM-DD (a wrong one is a usage error, exit 2).
+fn session_date(text: &str) -> Result<String, String> {
+    crate::store::session_date::SessionDate::parse_arg(text).map(|d| d.to_string())
 }

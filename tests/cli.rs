@@ -124,3 +124,44 @@ fn works_from_another_directory() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
     assert!(v["hip_extension_deg"].is_number(), "{v}");
 }
+
+/// Session dates: the local forms are read and stored as YYYY-MM-DD; an impossible, ambiguous
+/// or future date is a usage error (exit 2) naming the accepted forms, before any work.
+#[test]
+fn session_dates_are_read_in_three_forms_and_stored_as_yyyy_mm_dd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let clip = sample("dev02_post_left.mp4");
+    let assess = |date: &str| {
+        run(&[
+            "assess".as_ref(),
+            "-q".as_ref(),
+            clip.as_os_str(),
+            "--client".as_ref(),
+            "D-1".as_ref(),
+            "--phase".as_ref(),
+            "after".as_ref(),
+            "--session".as_ref(),
+            date.as_ref(),
+            "--data-dir".as_ref(),
+            data.as_os_str(),
+        ])
+    };
+    for bad in ["2025-02-30", "10-03-2025", "10.03.25", "2999-01-01"] {
+        let (code, _, err) = assess(bad);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("YYYY-MM-DD") || err.contains("future"), "{bad}: {err}");
+    }
+    assert!(!data.join("romcam.sqlite3").exists(), "a refused date created a store");
+    let (code, _, err) = assess("10.3.2025");
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&[
+        "history".as_ref(),
+        "D-1".as_ref(),
+        "--json".as_ref(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"2025-03-10\""), "stored as YYYY-MM-DD: {out}");
+}
