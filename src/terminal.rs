@@ -29,21 +29,38 @@ pub fn summary(a: &Assessment) -> String {
     };
     let _ = writeln!(s, "Modified Thomas test: {} leg{near}", a.test_side);
     let _ = writeln!(s, "  side:            {}", a.side_basis);
+    let c = &a.criteria;
+    let population = crate::assess::reference_population(&c.norm_source);
+    let norm_cite = crate::report::content::short_citation(&c.norm_source);
     let _ = writeln!(
         s,
-        "  hip extension:   {:<16} {:<22} norm: {:.1}° below horizontal (Harvey 1998); shortening below {:+.0}° (Kendall)",
+        "  hip extension:   {:<16} {}",
         fmt_angle(a.hip_extension_deg, a.uncertainty_deg, true),
-        a.hip_extension_words.as_deref().map(|w| format!("({w})")).unwrap_or_default(),
-        a.norms.hip_extension_deg,
-        a.criteria.hip_extension_threshold_deg
+        a.hip_extension_words.as_deref().map(|w| format!("(thigh {w})")).unwrap_or_default()
     );
     let _ = writeln!(
         s,
-        "  knee flexion:    {:<16} {:<22} norm: {:.1}° (Harvey 1998); shortening below {:.0}° (Kendall)",
-        fmt_angle(a.knee_flexion_deg, a.knee_uncertainty_deg, false),
-        "",
-        a.norms.knee_flexion_deg,
-        a.criteria.knee_flexion_threshold_deg
+        "                   shortened if: {} ({})",
+        crate::assess::hip_criterion_words(c.hip_extension_threshold_deg),
+        crate::report::content::short_citation(&c.hip_source)
+    );
+    let _ = writeln!(
+        s,
+        "                   reference: {}, {population} ({norm_cite})",
+        crate::assess::thigh_position_words(c.hip_extension_norm_deg)
+    );
+    let _ =
+        writeln!(s, "  knee flexion:    {}", fmt_angle(a.knee_flexion_deg, a.knee_uncertainty_deg, false));
+    let _ = writeln!(
+        s,
+        "                   shortened if: the knee bends less than {:.0}° ({})",
+        c.knee_flexion_threshold_deg,
+        crate::report::content::short_citation(&c.knee_source)
+    );
+    let _ = writeln!(
+        s,
+        "                   reference: {:.1}°, {population}, thighs hanging lower ({norm_cite})",
+        c.knee_flexion_norm_deg
     );
     let _ = writeln!(
         s,

@@ -26,6 +26,20 @@ use crate::measure::{HoldStatistic, Measurement, ReferenceKind};
 pub const HARVEY_1998: &str = "Harvey D. Assessment of the flexibility of elite athletes using the modified Thomas test. Br J Sports Med 1998;32:68-70";
 pub const KENDALL_2005: &str = "Kendall FP, McCreary EK, Provance PG et al. Muscles: Testing and Function with Posture and Pain, 5th ed. 2005";
 
+/// Who a normative mean describes, in the words every output uses beside it (Harvey's figures
+/// are means of 117 elite athletes, not a norm for the general public).
+pub fn reference_population(norm_source: &str) -> &'static str {
+    if norm_source == HARVEY_1998 {
+        "mean of 117 elite athletes"
+    } else {
+        "published mean"
+    }
+}
+
+/// What the sources say about the knee, and where they disagree: said in every method section
+/// rather than hidden.
+pub const KNEE_CRITERIA_NOTE: &str = "The sources disagree on the knee. Kendall's 80° assumes the thigh lies level with the table; Harvey 1998 measured with the thigh hanging below it (his athletes' thighs 11.9° below the table line, knees 52.5° on average), and a knee bends less the lower the thigh hangs, because the rectus femoris is then already stretched at the hip. A 2021 protocol in BMC Sports Science, Medicine and Rehabilitation (doi 10.1186/s13102-021-00242-y) uses knee flexion below 67° as the sign of short two-joint hip flexors. romcam applies 80° unless --knee-threshold sets another value, and shows Harvey's mean for comparison only.";
+
 /// Thresholds and norms used for the reading.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Criteria {
@@ -211,6 +225,29 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// The hip criterion in the words of the result: "the thigh stays above horizontal" for the
+/// usual 0°, otherwise with the angle ("the thigh hangs less than 5° below horizontal").
+pub fn hip_criterion_words(threshold_deg: f64) -> String {
+    if threshold_deg.abs() < 0.05 {
+        "the thigh stays above horizontal".into()
+    } else if threshold_deg > 0.0 {
+        format!("the thigh hangs less than {threshold_deg:.0}° below horizontal")
+    } else {
+        format!("the thigh stays more than {:.0}° above horizontal", -threshold_deg)
+    }
+}
+
+/// A thigh position given as hip extension, in words: "thigh 11.9° below horizontal".
+pub fn thigh_position_words(hip_extension_deg: f64) -> String {
+    if hip_extension_deg.abs() < 0.05 {
+        "thigh level with horizontal".into()
+    } else if hip_extension_deg > 0.0 {
+        format!("thigh {hip_extension_deg:.1}° below horizontal")
+    } else {
+        format!("thigh {:.1}° above horizontal", -hip_extension_deg)
+    }
+}
+
 /// "12° above horizontal" / "5° below horizontal" / "level with the horizontal".
 pub fn hip_in_words(deg: f64) -> String {
     let r = deg.abs().round();
@@ -346,6 +383,9 @@ mod tests {
     fn hip_angle_in_words() {
         assert_eq!(hip_in_words(-8.2), "8° above horizontal");
         assert_eq!(hip_in_words(11.9), "12° below horizontal");
+        assert_eq!(hip_criterion_words(0.0), "the thigh stays above horizontal");
+        assert_eq!(hip_criterion_words(5.0), "the thigh hangs less than 5° below horizontal");
+        assert_eq!(thigh_position_words(11.9), "thigh 11.9° below horizontal");
         assert_eq!(hip_in_words(0.3), "level with the horizontal");
     }
 

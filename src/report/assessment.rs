@@ -164,45 +164,43 @@ pub mod wording {
         Cell { main: main.into(), sub }
     }
 
-    /// "0°", "+5°", "-5°": a threshold on the signed hip scale.
-    fn signed_threshold(v: f64) -> String {
-        if v.abs() < 0.05 {
-            "0°".into()
-        } else {
-            format!("{v:+.0}°")
-        }
-    }
-
     /// The figures table: header, then rows of (measure, client, norm, shortening if).
     pub fn figure_table(a: &Assessment) -> ([String; 4], Vec<[Cell; 4]>) {
         let c = &a.criteria;
+        let population = crate::assess::reference_population(&c.norm_source);
         let header = [
             "Measure".to_string(),
             "Client (± uncertainty)".to_string(),
-            format!("Norm, mean ({})", short_citation(&c.norm_source)),
-            "Shortening if".to_string(),
+            format!("Reference ({})", short_citation(&c.norm_source)),
+            "Shortened if".to_string(),
         ];
         let hip_words = a.hip_extension_deg.and(a.hip_extension_words.clone());
-        let norm_side = if c.hip_extension_norm_deg < 0.0 { "above" } else { "below" };
+        let hip_criterion = crate::assess::hip_criterion_words(c.hip_extension_threshold_deg);
         let rows = vec![
             [
                 cell("Hip extension", Some("thigh against the horizontal".into())),
                 cell(hip_figure(a), hip_words),
                 cell(
                     format!("{:+.1}°", c.hip_extension_norm_deg),
-                    Some(format!("{:.1}° {norm_side} horizontal", c.hip_extension_norm_deg.abs())),
+                    Some(format!(
+                        "{}; {population}",
+                        crate::assess::thigh_position_words(c.hip_extension_norm_deg)
+                    )),
                 ),
                 cell(
-                    format!("below {}", signed_threshold(c.hip_extension_threshold_deg)),
+                    hip_criterion.trim_start_matches("the ").to_string(),
                     Some(format!("iliopsoas ({})", short_citation(&c.hip_source))),
                 ),
             ],
             [
                 cell("Knee flexion", Some("0° = straight knee".into())),
                 cell(knee_figure(a), None),
-                cell(format!("{:.1}°", c.knee_flexion_norm_deg), None),
                 cell(
-                    format!("below {:.0}°", c.knee_flexion_threshold_deg),
+                    format!("{:.1}°", c.knee_flexion_norm_deg),
+                    Some(format!("{population}, thighs hanging lower")),
+                ),
+                cell(
+                    format!("knee bends less than {:.0}°", c.knee_flexion_threshold_deg),
                     Some(format!("rectus femoris ({})", short_citation(&c.knee_source))),
                 ),
             ],
@@ -288,15 +286,17 @@ pub mod wording {
             ),
             format!("Horizontal: {}.", a.reference.description),
             format!(
-                "Thresholds: hip extension below {} reads as iliopsoas shortening ({}), knee flexion below {:.0}° as rectus femoris shortening ({}). Norms: thigh {:.1}° below horizontal, knee flexion {:.1}° ({}).",
-                signed_threshold(c.hip_extension_threshold_deg),
+                "Criteria: iliopsoas shortening when {} ({}); rectus femoris shortening when the knee bends less than {:.0}° ({}). Reference values, for comparison only: {}, knee flexion {:.1}°, {} ({}).",
+                crate::assess::hip_criterion_words(c.hip_extension_threshold_deg),
                 short_citation(&c.hip_source),
                 c.knee_flexion_threshold_deg,
                 short_citation(&c.knee_source),
-                c.hip_extension_norm_deg,
+                crate::assess::thigh_position_words(c.hip_extension_norm_deg),
                 c.knee_flexion_norm_deg,
+                crate::assess::reference_population(&c.norm_source),
                 short_citation(&c.norm_source)
             ),
+            crate::assess::KNEE_CRITERIA_NOTE.into(),
             format!("Sources: {}", sources(a).join(" — ")),
         ]
     }

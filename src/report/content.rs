@@ -66,38 +66,20 @@ impl<'a> ReportContent<'a> {
 
 /// Today's date in local time, as YYYY-MM-DD.
 pub fn local_date_today() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
-    // SAFETY: localtime_r writes only into the zeroed struct we own.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let ok = unsafe { !libc::localtime_r(&now, &mut tm).is_null() };
-    if ok {
-        format!("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)
-    } else {
-        let days = now / 86_400;
-        let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}")
-    }
+    chrono::Local::now().format("%Y-%m-%d").to_string()
 }
 
-/// Days since 1970-01-01 to a calendar date (proleptic Gregorian; H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// "Harvey D. Assessment of ... 1998;32:68-70" → "Harvey 1998": the first author and the year.
+/// "Harvey D. Assessment of ... 1998;32:68-70" → "Harvey 1998", "Kendall FP, McCreary EK, ...
+/// 2005" → "Kendall et al. 2005": the first author (with "et al." when there are more) and the
+/// year. The one citation style of every output.
 pub fn short_citation(source: &str) -> String {
-    let author = source.split([' ', ',', '.']).find(|w| !w.is_empty()).unwrap_or(source);
+    let first = source.split([' ', ',', '.']).find(|w| !w.is_empty()).unwrap_or(source);
+    let authors = source.split(". ").next().unwrap_or(source);
+    let author = if authors.contains(',') || authors.contains("et al") {
+        format!("{first} et al.")
+    } else {
+        first.to_string()
+    };
     let year = source
         .as_bytes()
         .windows(4)
@@ -134,17 +116,14 @@ mod tests {
     #[test]
     fn citations_shorten_to_author_and_year() {
         assert_eq!(short_citation(crate::assess::HARVEY_1998), "Harvey 1998");
-        assert_eq!(short_citation(crate::assess::KENDALL_2005), "Kendall 2005");
+        assert_eq!(short_citation(crate::assess::KENDALL_2005), "Kendall et al. 2005");
         assert_eq!(short_citation("Our clinic's own cut-off"), "Our");
     }
 
     #[test]
-    fn dates_from_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn today_is_a_yyyy_mm_dd_date() {
         let today = local_date_today();
-        assert_eq!(today.len(), 10, "{today}");
+        assert!(chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").is_ok(), "{today}");
     }
 
     #[test]

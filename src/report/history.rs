@@ -97,15 +97,17 @@ pub mod wording {
         ];
         if let Some(c) = &r.criteria {
             out.push(format!(
-                "Chart lines (from the latest measured assessment's settings): dashed, the limit below which the reading is shortening (hip {:+.0}°, {}; knee {:.0}°, {}); dotted, the normative mean (hip {:+.1}°, knee {:.1}°, {}).",
-                c.hip_extension_threshold_deg,
+                "Chart lines (from the latest measured assessment's settings): dashed, the limit below which the reading is shortening ({}, {}; the knee bends less than {:.0}°, {}); dotted, a reference for comparison only ({}, knee flexion {:.1}°, {}, {}).",
+                crate::assess::hip_criterion_words(c.hip_extension_threshold_deg),
                 super::short_citation(&c.hip_source),
                 c.knee_flexion_threshold_deg,
                 super::short_citation(&c.knee_source),
-                c.hip_extension_norm_deg,
+                crate::assess::thigh_position_words(c.hip_extension_norm_deg),
                 c.knee_flexion_norm_deg,
+                crate::assess::reference_population(&c.norm_source),
                 super::short_citation(&c.norm_source)
             ));
+            out.push(crate::assess::KNEE_CRITERIA_NOTE.into());
         }
         out.push(
             "Whether a change between two assessments is larger than romcam's minimal detectable change is shown by romcam report --compare."

@@ -131,8 +131,7 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
             .unwrap_or_else(|_| dir.to_path_buf())
             .join(p.file_name().unwrap_or_default())
     };
-    let input_paths = inputs;
-    let inputs: Vec<PathBuf> = inputs.iter().map(|p| identity(p)).collect();
+
     let mut seen: Vec<PathBuf> = Vec::new();
     for t in targets {
         let dir = t.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -143,10 +142,7 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
         if seen.contains(&id) {
             return refuse(t, "the same report file is named twice".into());
         }
-        if inputs.contains(&id) {
-            return refuse(t, "that is the video being assessed".into());
-        }
-        for input in input_paths {
+        for input in inputs {
             crate::fsutil::refuse_overwriting_input(&t.path, input)?;
         }
         seen.push(id);

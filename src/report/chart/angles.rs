@@ -2,8 +2,8 @@
 //! the key frame marked, the threshold and the normative mean as lines.
 
 use super::{
-    legend_label, nice_step, plot_frame, reference_line, tick_label, ticks, y_grid_line, Anchor, Figure,
-    Prim, Rgb, GREY, HIP, HOLD_FILL, INK, KNEE,
+    legend_label, nice_step, plot_frame, reference_line, short_value, tick_label, ticks, y_grid_line, Anchor,
+    Figure, Prim, Rgb, GREY, HIP, HOLD_FILL, INK, KNEE,
 };
 use crate::assess::Assessment;
 use crate::measure::AngleSample;
@@ -11,14 +11,6 @@ use crate::report::content::short_citation;
 use crate::report::fonts::Weight;
 
 /// "80", "11.9", "-2.5".
-fn short_value(v: f64) -> String {
-    if (v - v.round()).abs() < 0.05 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 struct Panel {
     title: String,
     colour: Rgb,
@@ -48,7 +40,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
             smooth: samples.iter().map(|s| s.hip_extension_smoothed_deg).collect(),
             lines: vec![
                 (c.hip_extension_threshold_deg, format!("{hip_cite} limit"), true),
-                (c.hip_extension_norm_deg, format!("{norm_cite} mean"), false),
+                (c.hip_extension_norm_deg, format!("athletes' mean, {norm_cite}"), false),
             ],
         },
         Panel {
@@ -58,7 +50,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
             smooth: samples.iter().map(|s| s.knee_flexion_smoothed_deg).collect(),
             lines: vec![
                 (c.knee_flexion_threshold_deg, format!("{knee_cite} limit"), true),
-                (c.knee_flexion_norm_deg, format!("{norm_cite} mean"), false),
+                (c.knee_flexion_norm_deg, format!("athletes' mean, {norm_cite}"), false),
             ],
         },
     ];

@@ -121,6 +121,15 @@ pub fn legend_label(fig: &mut Figure, right: f32, baseline: f32, label: &str) ->
     x
 }
 
+/// A reference line's value: whole degrees without a decimal ("0", "80"), others to 0.1.
+pub(super) fn short_value(v: f64) -> String {
+    if (v - v.round()).abs() < 0.05 {
+        format!("{:.0}", v.round() + 0.0)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// A horizontal reference line across a plot (a norm or a limit) with its label to the right,
 /// keeping labels of close lines apart.
 pub fn reference_line(

@@ -67,7 +67,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
         let limit_src = short_citation(if hip { &c.hip_source } else { &c.knee_source });
         vec![
             (limit, format!("{limit_src} limit"), true),
-            (norm, format!("{} mean", short_citation(&c.norm_source)), false),
+            (norm, format!("athletes' mean, {}", short_citation(&c.norm_source)), false),
         ]
     };
     let series = [
@@ -133,8 +133,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
         }
         let mut label_ys: Vec<f32> = Vec::new();
         for (v, label, dashed) in &s.lines {
-            let value = if s.signed { format!("{v:+.1}") } else { format!("{v:.1}") };
-            let text = format!("{label} {value}");
+            let text = format!("{label} {}", super::short_value(*v));
             reference_line(&mut fig, (left, left + plot_w), y_of(*v), GREY, *dashed, text, &mut label_ys);
         }
         for side in ["left", "right"] {
