@@ -19,18 +19,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     if path.exists() && !force {
         return Err(output_error(path, "the file exists (use --force to replace it)"));
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    remove_stale_temp_files(dir);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix())
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| output_error(path, e))?;
+    let mut tmp = temp_file_beside(path, ".tmp")?;
     tmp.write_all(bytes).map_err(|e| output_error(path, e))?;
     tmp.as_file().sync_all().map_err(|e| output_error(path, e))?;
     crate::interrupt::check()?;
     tmp.persist(path).map_err(|e| output_error(path, e.error))?;
     Ok(())
+}
+
+/// A new private temporary file in the folder of `path` (named with [`temp_prefix`] and
+/// `suffix`), after removing the temporary files dead romcam processes left there.
+pub fn temp_file_beside(path: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    remove_stale_temp_files(dir);
+    tempfile::Builder::new()
+        .prefix(&temp_prefix())
+        .suffix(suffix)
+        .tempfile_in(dir)
+        .map_err(|e| output_error(path, e))
 }
 
 /// The name prefix of romcam's temporary files: `.romcam-PID-`, so that a later run can tell

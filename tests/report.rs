@@ -59,12 +59,15 @@ fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
     }
     assert!(text.contains(&format!("Test side: {side}")), "{text}");
     assert!(
-        text.contains("Reference (Harvey 1998)")
+        text.contains("Athletes' mean (Harvey 1998)")
             && text.contains("117 elite athletes")
             && text.contains("+11.9°")
             && text.contains("52.5°")
     );
-    assert!(text.contains("below 0°") && text.contains("below 80°"), "thresholds: {text}");
+    assert!(
+        text.contains("thigh above horizontal") && text.contains("knee bends less than 80°"),
+        "criteria: {text}"
+    );
     for sentence in v["findings"]["sentences"].as_array().unwrap() {
         let first_words: String = sentence.as_str().unwrap().split(' ').take(4).collect::<Vec<_>>().join(" ");
         assert!(text.contains(&first_words), "PDF lacks the finding {sentence}");

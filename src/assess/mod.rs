@@ -38,7 +38,7 @@ pub fn reference_population(norm_source: &str) -> &'static str {
 
 /// What the sources say about the knee, and where they disagree: said in every method section
 /// rather than hidden.
-pub const KNEE_CRITERIA_NOTE: &str = "The sources disagree on the knee. Kendall's 80° assumes the thigh lies level with the table; Harvey 1998 measured with the thigh hanging below it (his athletes' thighs 11.9° below the table line, knees 52.5° on average), and a knee bends less the lower the thigh hangs, because the rectus femoris is then already stretched at the hip. A 2021 protocol in BMC Sports Science, Medicine and Rehabilitation (doi 10.1186/s13102-021-00242-y) uses knee flexion below 67° as the sign of short two-joint hip flexors. romcam applies 80° unless --knee-threshold sets another value, and shows Harvey's mean for comparison only.";
+pub const KNEE_CRITERIA_NOTE: &str = "Sources disagree on the knee: Kendall's 80° assumes a level thigh, Harvey's athletes' thighs hung lower (a lower thigh lets the knee bend less), and a 2021 protocol (BMC Sports Sci Med Rehabil) uses 67°.";
 
 /// Thresholds and norms used for the reading.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

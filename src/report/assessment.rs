@@ -167,11 +167,10 @@ pub mod wording {
     /// The figures table: header, then rows of (measure, client, norm, shortening if).
     pub fn figure_table(a: &Assessment) -> ([String; 4], Vec<[Cell; 4]>) {
         let c = &a.criteria;
-        let population = crate::assess::reference_population(&c.norm_source);
         let header = [
             "Measure".to_string(),
             "Client (± uncertainty)".to_string(),
-            format!("Reference ({})", short_citation(&c.norm_source)),
+            format!("Athletes' mean ({})", short_citation(&c.norm_source)),
             "Shortened if".to_string(),
         ];
         let hip_words = a.hip_extension_deg.and(a.hip_extension_words.clone());
@@ -182,26 +181,20 @@ pub mod wording {
                 cell(hip_figure(a), hip_words),
                 cell(
                     format!("{:+.1}°", c.hip_extension_norm_deg),
-                    Some(format!(
-                        "{}; {population}",
-                        crate::assess::thigh_position_words(c.hip_extension_norm_deg)
-                    )),
+                    Some(crate::assess::thigh_position_words(c.hip_extension_norm_deg)),
                 ),
                 cell(
-                    hip_criterion.trim_start_matches("the ").to_string(),
-                    Some(format!("iliopsoas ({})", short_citation(&c.hip_source))),
+                    hip_criterion.trim_start_matches("the ").replace(" stays", ""),
+                    Some("iliopsoas".into()),
                 ),
             ],
             [
                 cell("Knee flexion", Some("0° = straight knee".into())),
                 cell(knee_figure(a), None),
-                cell(
-                    format!("{:.1}°", c.knee_flexion_norm_deg),
-                    Some(format!("{population}, thighs hanging lower")),
-                ),
+                cell(format!("{:.1}°", c.knee_flexion_norm_deg), Some("thighs hanging lower".into())),
                 cell(
                     format!("knee bends less than {:.0}°", c.knee_flexion_threshold_deg),
-                    Some(format!("rectus femoris ({})", short_citation(&c.knee_source))),
+                    Some("rectus femoris".into()),
                 ),
             ],
             [
@@ -261,6 +254,32 @@ pub mod wording {
         out.iter().map(|s| format!("{s}.")).collect()
     }
 
+    /// The criteria, the reference values and where the sources disagree, in one paragraph.
+    fn criteria_note(c: &crate::assess::Criteria) -> String {
+        let hip = crate::assess::hip_criterion_words(c.hip_extension_threshold_deg);
+        let knee = c.knee_flexion_threshold_deg;
+        let criteria = if c.hip_source == c.knee_source {
+            format!(
+                "Criteria ({}): iliopsoas shortening when {hip}, rectus femoris when the knee bends less than {knee:.0}°.",
+                short_citation(&c.hip_source)
+            )
+        } else {
+            format!(
+                "Criteria: iliopsoas shortening when {hip} ({}), rectus femoris when the knee bends less than {knee:.0}° ({}).",
+                short_citation(&c.hip_source),
+                short_citation(&c.knee_source)
+            )
+        };
+        format!(
+            "{criteria} {}'s values ({}, knee {:.1}°) are the {}, for comparison only. {}",
+            short_citation(&c.norm_source),
+            crate::assess::thigh_position_words(c.hip_extension_norm_deg),
+            c.knee_flexion_norm_deg,
+            crate::assess::reference_population(&c.norm_source),
+            crate::assess::KNEE_CRITERIA_NOTE
+        )
+    }
+
     /// The method footer: model, version, how the angles are defined, the horizontal, the hold,
     /// and the thresholds and norms with their sources.
     pub fn method(a: &Assessment) -> Vec<String> {
@@ -273,30 +292,19 @@ pub mod wording {
         };
         vec![
             format!(
-                "Measured by romcam {} with {} on {} of {} frames of {}.",
+                "Measured by romcam {} with {} on {} of {} frames of {}. Horizontal: {}.",
                 a.romcam_version,
                 a.model,
                 a.measurement.frames_usable,
                 a.measurement.frames_total,
-                a.video
+                a.video,
+                a.reference.description
             ),
-            "Hip extension: the test thigh (hip → knee) against the table's horizontal, positive when the knee is below it. Knee flexion: 180° minus the hip–knee–ankle angle (0° = straight). Thigh to trunk: the angle between trunk and thigh at the hip.".into(),
             format!(
-                "Each result is the median over {hold}; its uncertainty (about one standard deviation) combines the spread over the hold, the horizontal's uncertainty and the pose model's measured error."
+                "Each result is the median over {hold}; ± about one standard deviation (the hold's spread, the horizontal, romcam's validated error)."
             ),
-            format!("Horizontal: {}.", a.reference.description),
-            format!(
-                "Criteria: iliopsoas shortening when {} ({}); rectus femoris shortening when the knee bends less than {:.0}° ({}). Reference values, for comparison only: {}, knee flexion {:.1}°, {} ({}).",
-                crate::assess::hip_criterion_words(c.hip_extension_threshold_deg),
-                short_citation(&c.hip_source),
-                c.knee_flexion_threshold_deg,
-                short_citation(&c.knee_source),
-                crate::assess::thigh_position_words(c.hip_extension_norm_deg),
-                c.knee_flexion_norm_deg,
-                crate::assess::reference_population(&c.norm_source),
-                short_citation(&c.norm_source)
-            ),
-            crate::assess::KNEE_CRITERIA_NOTE.into(),
+            "Hip extension: the thigh (hip → knee) against the table's horizontal, + when the knee is below it; knee flexion: 180° minus the hip–knee–ankle angle.".into(),
+            criteria_note(c),
             format!("Sources: {}", sources(a).join(" — ")),
         ]
     }

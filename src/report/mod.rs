@@ -156,7 +156,7 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
             ))
             .into());
         }
-        if let Err(e) = tempfile::Builder::new().prefix(".romcam-").tempfile_in(dir) {
+        if let Err(e) = tempfile::Builder::new().prefix(&crate::fsutil::temp_prefix()).tempfile_in(dir) {
             return refuse(t, format!("the folder {} cannot be written ({e})", dir.display()));
         }
     }
@@ -208,15 +208,11 @@ pub fn prepare_reports(
     let mut files = Vec::new();
     for t in targets {
         crate::interrupt::check()?;
-        let dir = t.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let output_error = |e: &dyn std::fmt::Display| -> anyhow::Error {
-            RomcamError::Output(format!("cannot write {}: {e}", t.path.display())).into()
+            RomcamError::Output(format!("cannot write {}: {e}", crate::fsutil::shown(&t.path))).into()
         };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".romcam-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| output_error(&e))?;
+        let suffix = if t.format == ReportFormat::Mp4 { ".mp4" } else { ".tmp" };
+        let mut tmp = crate::fsutil::temp_file_beside(&t.path, suffix)?;
         match (t.format.exporter(), video) {
             (Some(exporter), _) => {
                 let bytes = exporter.serialize(content)?;

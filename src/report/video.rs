@@ -33,13 +33,7 @@ pub fn write_overlay_video(
             RomcamError::Output(format!("{} exists (use --force to replace it)", out.display())).into()
         );
     }
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    crate::fsutil::remove_stale_temp_files(dir);
-    let tmp = tempfile::Builder::new()
-        .prefix(&crate::fsutil::temp_prefix())
-        .suffix(".mp4")
-        .tempfile_in(dir)
-        .map_err(|e| RomcamError::Output(format!("cannot write {}: {e}", out.display())))?;
+    let tmp = crate::fsutil::temp_file_beside(out, ".mp4")?;
     render_overlay_video(clip, frames, tmp.path(), blur_faces)?;
     tmp.persist(out)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;

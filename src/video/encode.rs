@@ -44,7 +44,7 @@ impl H264Writer {
             .args(["-s", &format!("{width}x{height}"), "-framerate", &format!("{fps:.6}"), "-i", "pipe:0"])
             // yuv420p needs even sides; one pixel row or column at most is dropped
             .args(["-vf", "crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0", "-an", "-c:v", "libx264"])
-            .args(["-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-movflags", "+faststart"])
+            .args(["-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"])
             .arg(target)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
