@@ -355,10 +355,14 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 (None, true) => StoredReportKind::Compare(selection(session, sessions, assessments)),
                 (None, false) => StoredReportKind::History,
             };
-            commands::report::run(store.dir(), &StoredReportRequest { client, kind, out, force, config })
+            commands::report::run(
+                store.dir(),
+                &StoredReportRequest { client, kind, out, force, config },
+                quiet,
+            )
         }
         Command::Export { client, out, force, store } => {
-            commands::export::run(store.dir(), &client, out.as_deref(), force)
+            commands::export::run(store.dir(), &client, out.as_deref(), force, quiet)
         }
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
         Command::Delete { client, yes, store } => commands::delete::run(store.dir(), &client, yes),

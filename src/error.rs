@@ -30,6 +30,9 @@ pub enum RomcamError {
     /// An output file cannot be written.
     #[error("{0}")]
     Output(String),
+    /// The user did not confirm what the command asked them to confirm; nothing was changed.
+    #[error("{0}")]
+    Declined(String),
     /// The user interrupted the run (Ctrl-C or SIGTERM).
     #[error("interrupted; nothing was written")]
     Interrupted,
@@ -39,6 +42,7 @@ impl RomcamError {
     /// The process exit code documented in the README and in `romcam --help`.
     pub fn exit_code(&self) -> i32 {
         match self {
+            RomcamError::Declined(_) => EXIT_USAGE,
             RomcamError::Input(_) => 3,
             RomcamError::NotMeasurable(_) => EXIT_NOT_MEASURABLE,
             RomcamError::Setup(_) => 5,
@@ -54,7 +58,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success
   1    internal error (a bug: please report it)
-  2    wrong command-line usage
+  2    wrong command-line usage, or a confirmation that was not given (nothing changed)
   3    the input cannot be read or is refused (video, export file, client code)
   4    no trustworthy measurement (no person lying on a table, result withheld by the quality gate)
   5    ONNX Runtime or a model file is missing, broken, or not romcam's

@@ -12,20 +12,26 @@ use crate::error::{RomcamError, EXIT_OK};
 pub fn run(data_dir: Option<&Path>, client: &str, yes: bool) -> Result<i32> {
     let mut store = open_store(data_dir)?;
     store.require_client(client)?;
-    if !yes && !confirmed(client)? {
-        eprintln!("romcam: nothing was deleted");
-        return Ok(EXIT_OK);
+    if !yes {
+        let typed = confirmation(client)?;
+        if typed != client {
+            return Err(RomcamError::Declined(format!(
+                "nothing was deleted: the code typed ({typed:?}) is not the client's code {client:?}"
+            ))
+            .into());
+        }
     }
     let n = store.delete_client(client)?;
     println!("erased client {client} and {n} assessments");
     Ok(EXIT_OK)
 }
 
-/// Asks at the terminal for the client code; refuses when stdin is not a terminal.
-fn confirmed(client: &str) -> Result<bool> {
+/// Asks at the terminal for the client code and returns what was typed; refuses when stdin is
+/// not a terminal.
+fn confirmation(client: &str) -> Result<String> {
     if !std::io::stdin().is_terminal() {
-        return Err(RomcamError::Store(format!(
-            "not deleting client {client:?}: confirm at a terminal, or pass --yes"
+        return Err(RomcamError::Declined(format!(
+            "nothing was deleted: client {client:?} is erased only when its code is typed at a terminal, or with --yes"
         ))
         .into());
     }
@@ -33,5 +39,5 @@ fn confirmed(client: &str) -> Result<bool> {
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim() == client)
+    Ok(line.trim().to_string())
 }

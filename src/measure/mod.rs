@@ -105,6 +105,10 @@ pub struct Measurement {
     /// Frames in the clip and frames with a usable test leg.
     pub frames_total: usize,
     pub frames_usable: usize,
+    /// Frames the clip holds (decoded; landmarks are found on a sample of them). 0 in results
+    /// stored before romcam counted them.
+    #[serde(default)]
+    pub frames_in_clip: usize,
     pub clip_duration_s: f64,
 }
 
@@ -313,6 +317,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         quality,
         key_snapshot,
         frames_total: frames.len(),
+        frames_in_clip: track.frames_decoded,
         frames_usable,
         clip_duration_s,
     })

@@ -254,6 +254,17 @@ pub mod wording {
         out.iter().map(|s| format!("{s}.")).collect()
     }
 
+    /// "42 of the 104 frames of" (the clip's frames; landmarks are found on a sample of them),
+    /// or, for results stored before the clip's frames were counted, "42 of 42 frames looked at
+    /// in".
+    fn frames_measured(m: &crate::measure::Measurement) -> String {
+        if m.frames_in_clip > 0 {
+            format!("{} of the {} frames of", m.frames_usable, m.frames_in_clip)
+        } else {
+            format!("{} of {} frames looked at in", m.frames_usable, m.frames_total)
+        }
+    }
+
     /// The criteria, the reference values and where the sources disagree, in one paragraph.
     fn criteria_note(c: &crate::assess::Criteria) -> String {
         let hip = crate::assess::hip_criterion_words(c.hip_extension_threshold_deg);
@@ -292,12 +303,11 @@ pub mod wording {
         };
         vec![
             format!(
-                "Measured by romcam {} with {} on {} of {} frames of {}. Horizontal: {}.",
+                "Measured by romcam {} with {} on {} {}. Horizontal: {}.",
                 a.romcam_version,
                 a.model,
-                a.measurement.frames_usable,
-                a.measurement.frames_total,
-                a.video,
+                frames_measured(&a.measurement),
+                crate::store::transfer::file_name_only(&a.video),
                 a.reference.description
             ),
             format!(

@@ -1,9 +1,9 @@
-//! `romcam report`: reports made from the client store, for one stored assessment, a
-//! before/after comparison or a client's history. This module is the one that reads the store
-//! for a report: it gathers the plain view data ([`ComparisonReport`], [`HistoryReport`], an
-//! assessment's [`PageContent`]) that the content builders turn into a document, and writes the
-//! document in the format asked for. Nothing is measured again, and the key frames are the ones
-//! stored with the assessments.
+//! Reports from the client store, for one stored assessment, a before/after comparison or a
+//! client's history. This module is the one report module that reads the store: it gathers the
+//! plain view data ([`ComparisonReport`], [`HistoryReport`], an assessment's [`PageContent`])
+//! and has the content builders turn it into a [`Document`]; `commands::report` draws and
+//! writes it. Nothing is measured again, and the key frames are the ones stored with the
+//! assessments.
 
 use anyhow::Result;
 
@@ -11,9 +11,10 @@ use super::comparison::{
     self, wording::missing_reason, ComparisonReport, EndpointView, SideSection, SideView,
 };
 use super::content::{Header, PageContent, ReportConfig, ReportContent};
+use super::document::Document;
 use super::history::{self, HistoryReport};
 use super::{assessment, keyframe, ReportFormat, ReportTarget};
-use crate::error::{RomcamError, EXIT_OK};
+use crate::error::RomcamError;
 use crate::store::compare::Selection;
 use crate::store::records::StoredAssessment;
 use crate::store::Store;
@@ -50,22 +51,16 @@ pub fn parse_out(s: &str) -> Result<ReportTarget, String> {
     Ok(target)
 }
 
-/// Writes the report. `open` opens the store; it is called only once the output file is known
-/// to be writable (an existing file without `--force` is refused first, exit 7).
-pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>) -> Result<i32> {
-    let out = &request.out;
-    super::refuse_existing(std::slice::from_ref(out), request.force)?;
-    let store = open()?;
-    store.require_client(&request.client)?;
-    let mut header = Header::new(&super::resolve_config(&request.config));
-    header.client = Some(request.client.clone());
-    let document = match &request.kind {
+/// The document of a report from the store: one stored assessment, a comparison or the
+/// history of `client` (who must exist), under `header`.
+pub fn document(store: &Store, kind: &StoredReportKind, client: &str, header: Header) -> Result<Document> {
+    store.require_client(client)?;
+    Ok(match kind {
         StoredReportKind::Assessment(id) => {
             let (stored, full) = store.assessment(*id)?;
-            if stored.client != request.client {
+            if stored.client != client {
                 return Err(RomcamError::Store(format!(
-                    "assessment {id} is not one of client {:?}'s (see `romcam history {}`)",
-                    request.client, request.client
+                    "assessment {id} is not one of client {client:?}'s (see `romcam history {client}`)"
                 ))
                 .into());
             }
@@ -76,19 +71,10 @@ pub fn write(request: &StoredReportRequest, open: impl FnOnce() -> Result<Store>
             assessment::document(&ReportContent::single(header, page))
         }
         StoredReportKind::Compare(selection) => {
-            comparison::document(&load_comparison(&store, header, &request.client, selection)?)
+            comparison::document(&load_comparison(store, header, client, selection)?)
         }
-        StoredReportKind::History => history::document(&load_history(&store, header, &request.client)?),
-    };
-    let renderer = out.format.renderer().ok_or_else(|| {
-        RomcamError::Output(format!(
-            "{}: a report from the store is a PDF or an HTML file",
-            out.path.display()
-        ))
-    })?;
-    let bytes = renderer.render(&document)?;
-    crate::fsutil::write_atomic(&out.path, &bytes, request.force)?;
-    Ok(EXIT_OK)
+        StoredReportKind::History => history::document(&load_history(store, header, client)?),
+    })
 }
 
 fn endpoint(store: &Store, all: &[StoredAssessment], id: i64) -> Result<EndpointView> {
