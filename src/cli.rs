@@ -116,7 +116,7 @@ enum Command {
         /// Hip extension below this reads as iliopsoas shortening (degrees).
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         hip_threshold: f64,
-        /// Knee flexion below this reads as rectus femoris shortening (degrees; Kendall: 80).
+        /// Knee flexion below this reads as rectus femoris shortening (degrees; Kendall et al. 2005: 80).
         #[arg(long, default_value_t = 80.0)]
         knee_threshold: f64,
         /// Store the result for this client (a code, not a name). Without it nothing is stored.
