@@ -42,8 +42,8 @@ struct PoseArgs {
     /// Skip the mirrored second landmark pass (faster, less accurate).
     #[arg(long)]
     no_mirror: bool,
-    /// assess: landmarks on every frame, the mirrored pass on all of them (slower; by default
-    /// assess samples 6 frames/s while the legs move and 12/s while they are still).
+    /// Landmarks on every frame, the mirrored pass on all of them (slower; by default assess
+    /// samples 6 frames/s while the legs move and 12/s while they are still).
     #[arg(long)]
     every_frame: bool,
 }
@@ -105,9 +105,18 @@ impl ReportArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Measures a modified Thomas test: hip extension and knee flexion of the test leg.
+    #[command(after_help = "Examples:
+  romcam assess clip.mp4                                   measure and print the result
+  romcam assess clip.mp4 --client 0042 --phase before      also store it for client 0042 (today's session)
+  romcam assess clip.mp4 --report 0042.pdf --blur-faces    also write a PDF report with faces blurred
+
+The client store is romcam.sqlite3 in ~/.local/share/romcam (or --data-dir, $ROMCAM_DATA_DIR).
+The report header names the clinic and therapist from ~/.config/romcam/config.toml
+(clinic = \"...\", therapist = \"...\") or the file given with --config.")]
     Assess {
+        /// The video of the test, filmed from the side of the test leg (mp4, mov, mkv, ...).
         video: PathBuf,
-        /// Print one JSON object on stdout instead of the summary.
+        /// Print one JSON object on stdout instead of the summary (for other programs).
         #[arg(long)]
         json: bool,
         /// Test leg, when automatic detection should be overridden.
@@ -136,22 +145,37 @@ enum Command {
         report: ReportArgs,
     },
     /// Lists the clients in the store.
+    #[command(after_help = "Examples:
+  romcam clients
+  romcam clients --json")]
     Clients {
+        /// Print JSON on stdout instead of the table (for other programs).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
     /// Every assessment of a client over time, per side.
+    #[command(after_help = "Examples:
+  romcam history 0042
+  romcam history 0042 --json")]
     History {
+        /// The client's code (as given to `assess --client`).
         client: String,
+        /// Print JSON on stdout instead of the table (for other programs).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Before/after change per side, judged against romcam's minimal detectable change.
+    /// Before/after change per side, judged against romcam's minimal detectable change (MDC95:
+    /// the smallest change that is more than measurement error, with 95% confidence).
+    #[command(after_help = "Examples:
+  romcam compare --client 0042                              the latest before/after pair of each side
+  romcam compare --client 0042 --session 2026-12-04         before against after on that day
+  romcam compare --client 0042 --sessions 2026-11-20 2026-12-04")]
     Compare {
+        /// The client's code (as given to `assess --client`).
         #[arg(long, value_name = "CODE")]
         client: String,
         /// Before against after within this session (YYYY-MM-DD).
@@ -163,6 +187,7 @@ enum Command {
         /// Two assessments by id (see `romcam history`).
         #[arg(long, num_args = 2, value_names = ["ID1", "ID2"])]
         assessments: Option<Vec<i64>>,
+        /// Print JSON on stdout instead of the table (for other programs).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -171,6 +196,10 @@ enum Command {
     /// Writes a report (PDF or HTML) from the store: one assessment, a before/after comparison,
     /// or a client's history.
     #[command(group(clap::ArgGroup::new("kind").required(true).args(["assessment", "compare", "history"])))]
+    #[command(after_help = "Examples:
+  romcam report --client 0042 --assessment 7 --out 0042-assessment.pdf
+  romcam report --client 0042 --compare --out 0042-comparison.pdf
+  romcam report --client 0042 --history --out 0042-history.html")]
     Report {
         /// The client's code.
         #[arg(long, value_name = "CODE")]
@@ -205,25 +234,38 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Writes every record of a client as JSON (backup, moving laptops).
+    /// Writes every record of a client as JSON (backup, moving laptops). Clips are named by
+    /// file name only.
+    #[command(after_help = "Examples:
+  romcam export 0042 --out 0042.json
+  romcam import 0042.json --data-dir /media/usb/romcam")]
     Export {
+        /// The client's code (as given to `assess --client`).
         client: String,
         /// Output file (default: stdout).
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
     /// Reads a client export back into the store; records already present are skipped.
+    #[command(after_help = "Example:
+  romcam import 0042.json")]
     Import {
+        /// A file written by `romcam export`.
         file: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
     },
     /// Erases a client and all their records (right to erasure). Asks for confirmation.
+    #[command(after_help = "Examples:
+  romcam delete 0042           asks you to type 0042 to confirm
+  romcam delete 0042 --yes     no question (for scripts)")]
     Delete {
+        /// The client's code (as given to `assess --client`).
         client: String,
         /// Do not ask (for scripts).
         #[arg(long)]
@@ -231,8 +273,13 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Writes BlazePose landmarks for every frame of a clip.
+    /// Diagnostic: writes the BlazePose landmarks of every frame of a clip (not needed for an
+    /// assessment).
+    #[command(after_help = "Examples:
+  romcam pose clip.mp4 --json landmarks.json
+  romcam pose clip.mp4 --json landmarks.json --overlay skeleton.mp4")]
     Pose {
+        /// The video to find the landmarks in.
         video: PathBuf,
         /// Write the landmarks as JSON to FILE.
         #[arg(long, value_name = "FILE")]
