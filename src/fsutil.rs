@@ -76,6 +76,11 @@ pub fn shown(path: &Path) -> String {
         .collect()
 }
 
+/// The last component of a path ("…/Clients/Meier_Hans/pre.mp4" → "pre.mp4").
+pub fn file_name_only(path: &str) -> String {
+    Path::new(path).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.to_string())
+}
+
 /// Refuses an output path that is the input video itself (`--force` included).
 pub fn refuse_overwriting_input(out: &Path, video: &Path) -> Result<()> {
     use std::os::unix::fs::MetadataExt;

@@ -307,7 +307,7 @@ pub mod wording {
                 a.romcam_version,
                 a.model,
                 frames_measured(&a.measurement),
-                crate::store::transfer::file_name_only(&a.video),
+                crate::fsutil::file_name_only(&a.video),
                 a.reference.description
             ),
             format!(

@@ -238,10 +238,7 @@ pub mod wording {
         ];
         for s in r.compared() {
             let video = |e: &EndpointView| {
-                let name = std::path::Path::new(&e.stored.video_path)
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| e.stored.video_path.clone());
+                let name = crate::fsutil::file_name_only(&e.stored.video_path);
                 let sha = e.stored.video_sha256.get(..12).unwrap_or(&e.stored.video_sha256);
                 format!("assessment {}, {name} (SHA-256 {sha}…)", e.stored.id)
             };

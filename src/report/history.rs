@@ -76,10 +76,7 @@ pub mod wording {
     }
 
     pub fn video(a: &StoredAssessment) -> String {
-        std::path::Path::new(&a.video_path)
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| a.video_path.clone())
+        crate::fsutil::file_name_only(&a.video_path)
     }
 
     pub fn cells(a: &StoredAssessment) -> [String; 6] {

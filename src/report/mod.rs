@@ -227,16 +227,6 @@ pub fn prepare_reports(
     Ok(PendingReports { files, force })
 }
 
-/// Writes every target, all or none (see [`prepare_reports`]); the paths written.
-pub fn write_reports(
-    targets: &[ReportTarget],
-    content: &ReportContent,
-    video: Option<&VideoSource>,
-    force: bool,
-) -> Result<Vec<PathBuf>> {
-    prepare_reports(targets, content, video, force)?.put_in_place()
-}
-
 /// What `assess --report` asks for.
 #[derive(Debug, Clone, Default)]
 pub struct ReportRequest {

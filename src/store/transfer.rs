@@ -131,9 +131,9 @@ impl Store {
                 record.thresholds = parse(&thresholds, "threshold set")?;
                 // an export leaves the laptop: the clip's file name only, never the folders
                 // (which may name the client); the store keeps the full path
-                record.video_path = file_name_only(&record.video_path);
+                record.video_path = crate::fsutil::file_name_only(&record.video_path);
                 if let Some(video) = record.result.get_mut("video") {
-                    if let Some(path) = video.as_str().map(file_name_only) {
+                    if let Some(path) = video.as_str().map(crate::fsutil::file_name_only) {
                         *video = serde_json::Value::String(path);
                     }
                 }
@@ -239,12 +239,4 @@ impl Store {
         tx.commit().map_err(err)?;
         Ok(summary)
     }
-}
-
-/// The last component of a path ("…/Clients/Meier_Hans/pre.mp4" → "pre.mp4").
-pub fn file_name_only(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string())
 }
