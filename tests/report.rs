@@ -272,7 +272,7 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
 
     // The overlay video with blurred faces.
     let mp4 = d.join("overlay.mp4");
-    report::video::write_overlay_video(&clip, &track.frames, &mp4, false, true).unwrap();
+    report::video::write_overlay_video(&video_source(&clip, &track.frames, true), &mp4, false).unwrap();
     let mut reader = romcam::video::VideoReader::open(&mp4, 0).unwrap();
     let mut n = 0;
     while reader.next_frame().unwrap().is_some() {
@@ -348,6 +348,15 @@ fn square_around(img: &image::GrayImage, cx: i64, cy: i64, half: i64) -> (u32, u
     )
 }
 
+/// The skeleton-only video of `romcam pose --overlay`.
+fn video_source<'a>(
+    clip: &'a std::path::Path,
+    frames: &'a [romcam::pose::PoseFrame],
+    blur_faces: bool,
+) -> report::VideoSource<'a> {
+    report::VideoSource { clip, frames, assessment: None, blur_faces, quiet: true }
+}
+
 /// The pose track of a sample clip (one thread, as the other in-process tests).
 fn pose_track(clip: &std::path::Path, options: PoseOptions) -> romcam::pose::PoseTrack {
     romcam::runtime::init_onnx_runtime(None).expect("ONNX Runtime");
@@ -364,8 +373,8 @@ fn blurring_faces_also_blurs_the_bystander() {
     let d = dir.path();
     let _keep = KeepFiles { dir: d.to_path_buf(), prefix: "" };
     let (plain, blurred) = (d.join("plain.mp4"), d.join("blurred.mp4"));
-    report::video::write_overlay_video(&clip, &track.frames, &plain, false, false).unwrap();
-    report::video::write_overlay_video(&clip, &track.frames, &blurred, false, true).unwrap();
+    report::video::write_overlay_video(&video_source(&clip, &track.frames, false), &plain, false).unwrap();
+    report::video::write_overlay_video(&video_source(&clip, &track.frames, true), &blurred, false).unwrap();
     let truth = common::truth("dev08_bystander");
     let gt_frames = truth["frames"].as_array().unwrap();
     let (mut a, mut b) = (

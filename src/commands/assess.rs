@@ -71,6 +71,7 @@ fn open_destination(t: StoreTarget) -> Result<Destination> {
 pub fn run(job: AssessJob) -> Result<i32> {
     let AssessJob { video, json, side, criteria, target, mut report, pose, quiet } = job;
     report::check_targets(&report.targets, report.force, &[video.as_path()])?;
+    report.quiet = quiet;
     let mut destination = target.map(open_destination).transpose()?;
     if let Some(d) = &destination {
         report.client = Some(d.client.clone());

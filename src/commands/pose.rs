@@ -41,7 +41,14 @@ pub fn run(job: &PoseJob) -> Result<i32> {
     let doc = PoseDocument { video: &track.video, model: track.model, frames: &track.frames };
     crate::fsutil::write_atomic(&job.json, &serde_json::to_vec(&doc)?, job.force)?;
     if let Some(out) = &job.overlay {
-        crate::report::video::write_overlay_video(&job.video, &track.frames, out, job.force, job.blur_faces)?;
+        let source = crate::report::VideoSource {
+            clip: &job.video,
+            frames: &track.frames,
+            assessment: None,
+            blur_faces: job.blur_faces,
+            quiet: job.quiet,
+        };
+        crate::report::video::write_overlay_video(&source, out, job.force)?;
     }
     let found = track.frames.iter().filter(|f| f.landmarks.is_some()).count();
     eprintln!(

@@ -46,7 +46,7 @@ fn v(l: &Landmark, scale: f64) -> Vec2 {
 /// Hip, knee and ankle of the tested leg in this frame (displayed-frame pixels), under the
 /// label the measurement followed it by in this frame (the model may have swapped left and
 /// right); the test side's labels when the measurement has no labels (read back from the store).
-fn test_leg(a: &Assessment, frame: usize, l: &[Landmark]) -> Option<[Vec2; 3]> {
+pub(super) fn test_leg(a: &Assessment, frame: usize, l: &[Landmark]) -> Option<[Vec2; 3]> {
     let m = &a.measurement;
     let j = m.test_leg_labels.get(frame).copied().unwrap_or(m.test_side).joints();
     Some([v(l.get(j.hip)?, 1.0), v(l.get(j.knee)?, 1.0), v(l.get(j.ankle)?, 1.0)])
@@ -101,7 +101,11 @@ pub fn render(track: &PoseTrack, a: &Assessment, blur_faces: bool) -> Result<Opt
         if let Some([hip, knee, ankle]) = test_leg(a, snap.index, l) {
             let (hip, knee, ankle) =
                 (hip.scale(1.0 / scale), knee.scale(1.0 / scale), ankle.scale(1.0 / scale));
-            drawn.extend(annotate_leg(&mut image, a, [hip, knee, ankle], em, width)?);
+            let labels = AngleLabels {
+                hip: a.hip_extension_deg.map(|d| format!("hip {d:+.1}°")),
+                knee: a.knee_flexion_deg.map(|d| format!("knee {d:.1}°")),
+            };
+            drawn.extend(annotate_leg(&mut image, a, [hip, knee, ankle], &labels, em, width)?);
         }
     }
     let mut image = crop_to(&image, &drawn)?;
@@ -179,12 +183,19 @@ fn crop_to(image: &Mat, drawn: &[(f64, f64, f64, f64)]) -> Result<Mat> {
     Ok(Mat::roi(image, rect)?.try_clone()?)
 }
 
-/// The tested leg, the horizontal through the hip, and the two angle arcs (image pixels).
-/// Returns the boxes drawn (x, y, width, height).
-fn annotate_leg(
+/// The texts beside the hip and knee arcs (None: no label).
+pub(super) struct AngleLabels {
+    pub hip: Option<String>,
+    pub knee: Option<String>,
+}
+
+/// The tested leg, the horizontal through the hip, the two angle arcs and their `labels`
+/// (image pixels). Returns the boxes drawn (x, y, width, height).
+pub(super) fn annotate_leg(
     image: &mut Mat,
     a: &Assessment,
     [hip, knee, ankle]: [Vec2; 3],
+    labels: &AngleLabels,
     em: f32,
     width: i32,
 ) -> Result<Vec<(f64, f64, f64, f64)>> {
@@ -238,21 +249,19 @@ fn annotate_leg(
     overlay::draw_dashed_line(image, tuple(knee), tuple(beyond), knee_colour, width, (width * 2) as f64)?;
 
     let up = h.down().scale(-1.0);
-    if let Some(hip_deg) = a.hip_extension_deg {
+    if let Some(text) = &labels.hip {
         // Under the hip, on the head side: the table's side, clear of the hanging leg.
-        let text = format!("hip {hip_deg:+.1}°");
-        let w = super::fonts::text_width(&text, em, Weight::Bold) as f64 + em as f64 * 0.7;
+        let w = super::fonts::text_width(text, em, Weight::Bold) as f64 + em as f64 * 0.7;
         let spot = hip.plus(h.down().scale(0.35 * thigh_len)).minus(along.scale(0.15 * thigh_len));
         let x = if along.x >= 0.0 { spot.x - w } else { spot.x };
-        drawn.push(overlay::draw_label(image, &text, (x, spot.y), em, hip_colour_text(), Weight::Bold)?);
+        drawn.push(overlay::draw_label(image, text, (x, spot.y), em, hip_colour_text(), Weight::Bold)?);
     }
-    if let Some(knee_deg) = a.knee_flexion_deg {
+    if let Some(text) = &labels.knee {
         // Beyond the knee along the thigh, above the line: open space once the shin hangs down.
-        let text = format!("knee {knee_deg:.1}°");
-        let w = super::fonts::text_width(&text, em, Weight::Bold) as f64 + em as f64 * 0.7;
+        let w = super::fonts::text_width(text, em, Weight::Bold) as f64 + em as f64 * 0.7;
         let spot = knee.plus(unit(thigh).scale(knee_r * 1.6)).plus(up.scale(em as f64 * 2.2));
         let x = if along.x >= 0.0 { spot.x } else { spot.x - w };
-        drawn.push(overlay::draw_label(image, &text, (x, spot.y), em, knee_colour_text(), Weight::Bold)?);
+        drawn.push(overlay::draw_label(image, text, (x, spot.y), em, knee_colour_text(), Weight::Bold)?);
     }
     Ok(drawn)
 }
@@ -266,7 +275,7 @@ fn knee_colour_text() -> opencv::core::Scalar {
     bgr(240, 170, 210)
 }
 
-fn capitalised(s: &str) -> String {
+pub(super) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

@@ -9,7 +9,7 @@
 //! document ([`Renderer`]): PDF ([`pdf`], krilla) and self-contained HTML ([`html`], maud,
 //! escaped by default). The other formats of `assess --report` hold an assessment's data, not a
 //! page ([`Exporter`]): CSV of the per-frame series, PNG of the annotated key frame, and MP4
-//! (the clip with the skeleton drawn on, [`video`]). Every file is written atomically and never
+//! (the clip with the skeleton, the test leg, the angles and the hold drawn on, [`video`]). Every file is written atomically and never
 //! replaces an existing one without `--force`.
 
 pub mod assessment;
@@ -38,7 +38,7 @@ pub use content::{Header, PageContent, ReportConfig, ReportContent};
 
 use crate::assess::Assessment;
 use crate::error::RomcamError;
-use crate::pose::{PoseFrame, PoseTrack};
+use crate::pose::PoseTrack;
 
 /// A format that draws any report document (every page kind): PDF and HTML.
 pub trait Renderer {
@@ -163,12 +163,7 @@ pub fn check_targets(targets: &[ReportTarget], force: bool, inputs: &[&Path]) ->
     Ok(())
 }
 
-/// The clip and its poses, for the MP4 output.
-pub struct VideoSource<'a> {
-    pub clip: &'a Path,
-    pub frames: &'a [PoseFrame],
-    pub blur_faces: bool,
-}
+pub use video::VideoSource;
 
 /// Report files made but not yet in place: each waits as a private temporary file beside its
 /// target, and [`PendingReports::put_in_place`] renames them all. Dropped unplaced, they vanish.
@@ -218,7 +213,7 @@ pub fn prepare_reports(
                 let bytes = exporter.serialize(content)?;
                 std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| output_error(&e))?;
             }
-            (None, Some(v)) => video::render_overlay_video(v.clip, v.frames, tmp.path(), v.blur_faces)?,
+            (None, Some(v)) => video::render_overlay_video(v, tmp.path(), &t.path)?,
             (None, None) => return Err(output_error(&"no clip to draw the video from")),
         }
         tmp.as_file().sync_all().map_err(|e| output_error(&e))?;
@@ -239,6 +234,8 @@ pub struct ReportRequest {
     pub client: Option<String>,
     pub session_date: Option<String>,
     pub phase: Option<crate::store::records::Phase>,
+    /// No progress bar while the MP4 is written (`-q`).
+    pub quiet: bool,
 }
 
 impl ReportRequest {
@@ -283,7 +280,13 @@ pub fn prepare_assessment_reports(
     page.session_date = request.session_date.clone();
     page.phase = request.phase.map(|p| p.to_string());
     let content = ReportContent::single(header, page);
-    let source = VideoSource { clip, frames: &track.frames, blur_faces };
+    let source = VideoSource {
+        clip,
+        frames: &track.frames,
+        assessment: Some(assessment),
+        blur_faces,
+        quiet: request.quiet,
+    };
     prepare_reports(&request.targets, &content, Some(&source), request.force)
 }
 

@@ -1,50 +1,71 @@
 //! The annotated MP4: the clip with the skeleton drawn on every frame, as H.264 at the clip's
-//! own size up to 1080p ([`crate::video::encode`]).
+//! own size up to 1080p ([`crate::video::encode`]). For `assess --report FILE.mp4`, every frame
+//! also shows what the key frame shows ([`burn_in`]): the test leg, the table's horizontal
+//! through the hip, the hip and knee angles of that moment, and the hold, marked with a frame
+//! and the result over it. A figure the quality gate withheld is never drawn as a number.
 
 use std::path::Path;
 
 use anyhow::Result;
+use opencv::core::Mat;
 use opencv::prelude::*;
 
+use crate::assess::Assessment;
 use crate::error::RomcamError;
+use crate::measure::AngleSample;
 use crate::pose::{Landmark, PoseFrame};
+use crate::progress::FrameProgress;
 use crate::video::encode::H264Writer;
 use crate::video::VideoReader;
 
 use super::face::{blur_face, face_box, face_boxes, FaceBox, HeadFinder};
-use super::overlay::draw_skeleton;
+use super::fonts::Weight;
+use super::keyframe::{self, AngleLabels};
+use super::overlay::{self, bgr, draw_skeleton};
 
-/// Re-decodes `clip` and writes every frame of it with the pose drawn on, to a temporary file
-/// renamed to `out`. The poses are matched to the frames by time: `assess` finds them on 5 to
-/// 10 frames a second, and a frame between two of them gets the landmarks interpolated between
-/// the two (see [`pose_at`]). With `blur_faces`, every face is blurred first: the client's
-/// located from the pose landmarks (a frame without a pose borrows the nearest pose's face
-/// box), anyone else's by the person detector, run on every [`HEAD_SEARCH_EVERY`]th frame
+/// What the MP4 is drawn from: the clip, its poses, and the assessment whose figures are
+/// burned in (None: the skeleton only, as `romcam pose --overlay` draws it).
+pub struct VideoSource<'a> {
+    pub clip: &'a Path,
+    pub frames: &'a [PoseFrame],
+    pub assessment: Option<&'a Assessment>,
+    pub blur_faces: bool,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Re-decodes the clip and writes every frame of it with the pose drawn on, to a temporary
+/// file renamed to `out`. The poses are matched to the frames by time: `assess` finds them on 5
+/// to 10 frames a second, and a frame between two of them gets the landmarks interpolated
+/// between the two (see [`pose_at`]). With `blur_faces`, every face is blurred first: the
+/// client's located from the pose landmarks (a frame without a pose borrows the nearest pose's
+/// face box), anyone else's by the person detector, run on every [`HEAD_SEARCH_EVERY`]th frame
 /// (the boxes of the last two searches are blurred, so that a face never shows between them).
-pub fn write_overlay_video(
-    clip: &Path,
-    frames: &[PoseFrame],
-    out: &Path,
-    force: bool,
-    blur_faces: bool,
-) -> Result<()> {
+pub fn write_overlay_video(source: &VideoSource, out: &Path, force: bool) -> Result<()> {
     if out.exists() && !force {
         return Err(
             RomcamError::Output(format!("{} exists (use --force to replace it)", out.display())).into()
         );
     }
     let tmp = crate::fsutil::temp_file_beside(out, ".mp4")?;
-    render_overlay_video(clip, frames, tmp.path(), blur_faces)?;
+    render_overlay_video(source, tmp.path(), out)?;
     tmp.persist(out)
         .map_err(|e| RomcamError::Output(format!("cannot write {}: {}", out.display(), e.error)))?;
     Ok(())
 }
 
-/// Re-decodes `clip` and encodes it with the poses drawn on into `tmp` (replaced), as
-/// [`write_overlay_video`] describes.
-pub fn render_overlay_video(clip: &Path, frames: &[PoseFrame], tmp: &Path, blur_faces: bool) -> Result<()> {
+/// Re-decodes the clip and encodes it with the poses (and the assessment) drawn on into `tmp`
+/// (replaced), as [`write_overlay_video`] describes, with a progress bar that names `target`,
+/// the file the video is for.
+pub fn render_overlay_video(source: &VideoSource, tmp: &Path, target: &Path) -> Result<()> {
+    let VideoSource { clip, frames, assessment, blur_faces, quiet } = *source;
     let mut reader = VideoReader::open(clip, MAX_VIDEO_SIDE)?;
     let fps = reader.info().fps;
+    let expected = reader.info().frame_count;
+    let bar = FrameProgress::new(
+        &format!("writing {}", crate::fsutil::file_name_only(&target.to_string_lossy())),
+        quiet,
+    );
     let faces = if blur_faces { face_boxes(frames) } else { Vec::new() };
     let mut head_finder = if blur_faces { Some(HeadFinder::open()?) } else { None };
     let (mut heads, mut earlier_heads): (Vec<FaceBox>, Vec<FaceBox>) = (Vec::new(), Vec::new());
@@ -53,9 +74,10 @@ pub fn render_overlay_video(clip: &Path, frames: &[PoseFrame], tmp: &Path, blur_
     while let Some(mut frame) = reader.next_frame()? {
         crate::interrupt::check()?;
         let landmarks = pose_at(frames, frame.t);
+        let nearest = nearest_pose(frames, frame.t);
         if let Some(finder) = head_finder.as_mut() {
             let client = landmarks.as_deref().and_then(face_box);
-            let nearest = nearest_pose(frames, frame.t).and_then(|i| faces.get(i).copied().flatten());
+            let nearest = nearest.and_then(|i| faces.get(i).copied().flatten());
             if index % HEAD_SEARCH_EVERY == 0 {
                 let found = finder.heads(&frame.image, frame.scale, client.or(nearest).as_ref(), false)?;
                 earlier_heads = std::mem::replace(&mut heads, found);
@@ -70,16 +92,137 @@ pub fn render_overlay_video(clip: &Path, frames: &[PoseFrame], tmp: &Path, blur_
         if let Some(l) = &landmarks {
             draw_skeleton(&mut frame.image, l, frame.scale)?;
         }
+        if let Some(a) = assessment {
+            let pose = landmarks.as_deref().zip(nearest);
+            burn_in(&mut frame.image, a, pose, frame.t, frame.scale)?;
+        }
         let w = match writer.as_mut() {
             Some(w) => w,
             None => writer.insert(H264Writer::create(tmp, frame.image.cols(), frame.image.rows(), fps)?),
         };
         w.write(&frame.image)?;
+        bar.update(index, expected);
     }
-    match writer {
+    let done = match writer {
         Some(w) => w.finish(),
         None => Err(RomcamError::Input(format!("{} has no frames to draw on", clip.display())).into()),
+    };
+    bar.finish();
+    done
+}
+
+/// Draws on one frame (at time `t`) what the key frame shows: the test leg in yellow, the
+/// table's horizontal through its hip, the hip and knee arcs labelled with the angles of this
+/// moment, a legend line at the top, and, during the hold, a yellow frame and a banner with
+/// the hold's times and the result over it. `pose` is the frame's landmarks with the index of
+/// the nearest measured frame (whose left/right label the test leg follows). A figure the
+/// quality gate withheld is labelled "withheld", never given as a number.
+pub fn burn_in(
+    image: &mut Mat,
+    a: &Assessment,
+    pose: Option<(&[Landmark], usize)>,
+    t: f64,
+    scale: f64,
+) -> Result<()> {
+    let em = (image.cols().min(image.rows()) as f32 / 26.0).max(16.0);
+    let width = overlay::stroke_width(image);
+    let samples = &a.measurement.samples;
+    if let Some([hip, knee, ankle]) = pose.and_then(|(l, i)| keyframe::test_leg(a, i, l)) {
+        let k = 1.0 / scale;
+        let live = |figure: Option<f64>, value: fn(&AngleSample) -> Option<f64>| match figure {
+            Some(_) => Live::Value(series_at(samples, t, value)),
+            None => Live::Withheld,
+        };
+        let labels = AngleLabels {
+            hip: live(a.hip_extension_deg, |s| s.hip_extension_deg).text("hip", |d| format!("{d:+.1}°")),
+            knee: live(a.knee_flexion_deg, |s| s.knee_flexion_deg).text("knee", |d| format!("{d:.1}°")),
+        };
+        keyframe::annotate_leg(image, a, [hip.scale(k), knee.scale(k), ankle.scale(k)], &labels, em, width)?;
     }
+
+    let (cols, rows) = (image.cols() as f64, image.rows() as f64);
+    let in_hold = a.hold.as_ref().filter(|h| t >= h.start_s - HALF_FRAME_S && t <= h.end_s + HALF_FRAME_S);
+    if in_hold.is_some() {
+        let border = (em as f64 * 0.35).round().max(3.0) as i32;
+        let rect = opencv::core::Rect::new(0, 0, cols as i32, rows as i32);
+        let yellow = bgr(keyframe::TEST_LEG_RGB.0, keyframe::TEST_LEG_RGB.1, keyframe::TEST_LEG_RGB.2);
+        opencv::imgproc::rectangle(image, rect, yellow, 2 * border, opencv::imgproc::LINE_8, 0)?;
+    }
+    let legend = format!(
+        "{} leg tested · t = {t:.2} s · dashed: table horizontal",
+        keyframe::capitalised(a.test_side.name())
+    );
+    draw_fitted_label(image, &legend, (0.0, 0.0), em * 0.8, bgr(235, 235, 235), Weight::Regular)?;
+    let banner = match (in_hold, a.withheld_reason.is_some()) {
+        (Some(h), false) => Some(format!(
+            "HOLD {:.1}–{:.1} s · result over the hold: {}, {}",
+            h.start_s,
+            h.end_s,
+            a.hip_extension_deg.map_or("hip withheld".into(), |d| format!("hip {d:+.1}°")),
+            a.knee_flexion_deg.map_or("knee withheld".into(), |d| format!("knee {d:.1}°")),
+        )),
+        (Some(h), true) => Some(format!("HOLD {:.1}–{:.1} s · result withheld", h.start_s, h.end_s)),
+        (None, true) => Some("Result withheld: no angles are given (the report says why)".into()),
+        (None, false) => None,
+    };
+    if let Some(text) = banner {
+        let colour = if in_hold.is_some() { bgr(250, 240, 120) } else { bgr(255, 190, 170) };
+        draw_fitted_label(image, &text, (0.0, rows), em * 0.9, colour, Weight::Bold)?;
+    }
+    Ok(())
+}
+
+/// A live figure: the value at this moment (None between frames too far apart), or withheld.
+enum Live {
+    Value(Option<f64>),
+    Withheld,
+}
+
+impl Live {
+    fn text(self, name: &str, number: impl Fn(f64) -> String) -> Option<String> {
+        match self {
+            Live::Value(v) => v.map(|d| format!("{name} {}", number(d))),
+            Live::Withheld => Some(format!("{name} withheld")),
+        }
+    }
+}
+
+/// A label at `at` (its box kept inside the image), its text made smaller where it would not
+/// fit the image's width.
+fn draw_fitted_label(
+    image: &mut Mat,
+    text: &str,
+    at: (f64, f64),
+    em: f32,
+    colour: opencv::core::Scalar,
+    weight: Weight,
+) -> Result<()> {
+    let natural = super::fonts::text_width(text, em, weight) as f64 + em as f64 * 0.7;
+    let em = (em * ((image.cols() as f64 - 2.0) / natural).min(1.0) as f32).max(6.0);
+    overlay::draw_label(image, text, at, em, colour, weight)?;
+    Ok(())
+}
+
+/// A frame this close to the hold's first or last measured frame belongs to the hold.
+const HALF_FRAME_S: f64 = 0.02;
+
+/// The per-frame angle `value` of the assessment at time `t`: the measured frame's own value,
+/// or, between two measured frames at most [`MAX_INTERPOLATION_GAP_S`] apart, interpolated
+/// linearly between their values (as [`pose_at`] interpolates the skeleton). None where a
+/// neighbour has no value, before the first and after the last measured frame.
+pub fn series_at(samples: &[AngleSample], t: f64, value: fn(&AngleSample) -> Option<f64>) -> Option<f64> {
+    let after = samples.partition_point(|s| s.t < t - SAME_FRAME_S);
+    let next = samples.get(after)?;
+    if (next.t - t).abs() <= SAME_FRAME_S {
+        return value(next);
+    }
+    let before = samples.get(after.checked_sub(1)?)?;
+    let span = next.t - before.t;
+    if span > MAX_INTERPOLATION_GAP_S || span <= 0.0 {
+        return None;
+    }
+    let (p, q) = (value(before)?, value(next)?);
+    Some(p + (q - p) * (t - before.t) / span)
 }
 
 /// The video report keeps the clip's size up to 1080p (its longer side at most this).
@@ -127,7 +270,7 @@ pub fn pose_at(frames: &[PoseFrame], t: f64) -> Option<Vec<Landmark>> {
 }
 
 /// Index of the pose nearest in time to `t`.
-fn nearest_pose(frames: &[PoseFrame], t: f64) -> Option<usize> {
+pub fn nearest_pose(frames: &[PoseFrame], t: f64) -> Option<usize> {
     let after = frames.partition_point(|f| f.t < t);
     [after.checked_sub(1), Some(after)]
         .into_iter()
