@@ -21,14 +21,25 @@ use crate::store::records::Phase;
 #[derive(Parser)]
 #[command(name = "romcam", version, about = "Hip range of motion (modified Thomas test) from a side-view video.", after_help = EXIT_CODES_HELP)]
 struct Cli {
-    /// Path to libonnxruntime.so (default: $ROMCAM_ORT_LIB, beside the executable, or vendor/).
-    #[arg(long, global = true, value_name = "FILE")]
-    ort_lib: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short, global = true)]
-    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The option of the commands that run the pose model (`assess`, `pose`; the coming `record`
+/// takes it too). The other commands never load ONNX Runtime, so they do not offer it.
+#[derive(clap::Args, Clone)]
+struct RuntimeArgs {
+    /// The library that runs the pose model (ONNX Runtime, libonnxruntime.so) [default:
+    /// $ROMCAM_ORT_LIB, beside the executable, or vendor/].
+    #[arg(long, value_name = "FILE")]
+    ort_lib: Option<PathBuf>,
+}
+
+impl RuntimeArgs {
+    /// Loads ONNX Runtime from the library named, or found.
+    fn init(&self) -> Result<()> {
+        crate::runtime::init_onnx_runtime(self.ort_lib.as_deref()).map(|_| ())
+    }
 }
 
 #[derive(clap::Args, Clone)]
@@ -36,7 +47,7 @@ struct PoseArgs {
     /// Landmark model: full (default, more accurate) or lite (faster).
     #[arg(long, value_enum, default_value = "full")]
     model: LandmarkModel,
-    /// ONNX Runtime threads (default: all cores, at most 4).
+    /// Threads for the pose model (default: all cores, at most 4).
     #[arg(long)]
     threads: Option<usize>,
     /// Skip the mirrored second landmark pass (faster, less accurate).
@@ -75,7 +86,8 @@ impl StoreArgs {
 #[derive(clap::Args, Clone)]
 struct ReportArgs {
     /// Write a report to FILE: .pdf, .html (self-contained), .csv (per-frame angles), .png (the
-    /// annotated key frame) or .mp4 (the clip with the skeleton). Repeat for several.
+    /// annotated key frame) or .mp4 (the clip with the skeleton, the test leg, the angles of each
+    /// moment and the hold drawn on every frame; H.264, plays in browsers). Repeat for several.
     #[arg(long, value_name = "FILE", value_parser = crate::report::parse_target)]
     report: Vec<ReportTarget>,
     /// Replace report files that exist.
@@ -109,6 +121,7 @@ enum Command {
   romcam assess clip.mp4                                   measure and print the result
   romcam assess clip.mp4 --client 0042 --phase before      also store it for client 0042 (today's session)
   romcam assess clip.mp4 --report 0042.pdf --blur-faces    also write a PDF report with faces blurred
+  romcam assess clip.mp4 --report 0042.mp4                 also the clip with the angles drawn on every frame
 
 The client store is romcam.sqlite3 in ~/.local/share/romcam (or --data-dir, $ROMCAM_DATA_DIR).
 The report header names the clinic and therapist from ~/.config/romcam/config.toml
@@ -143,6 +156,11 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         pose: PoseArgs,
         #[command(flatten)]
         report: ReportArgs,
+        /// No progress bars, and no "romcam: stored ..." or "romcam: wrote ..." lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
     },
     /// Lists the clients in the store.
     #[command(after_help = "Examples:
@@ -233,6 +251,9 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         config: Option<ReportConfig>,
         #[command(flatten)]
         store: StoreArgs,
+        /// No "romcam: wrote ..." line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Writes every record of a client as JSON (backup, moving laptops). Clips are named by
     /// file name only.
@@ -250,6 +271,9 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         force: bool,
         #[command(flatten)]
         store: StoreArgs,
+        /// No "romcam: wrote ..." line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Reads a client export back into the store; records already present are skipped.
     #[command(after_help = "Example:
@@ -295,6 +319,11 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         blur_faces: bool,
         #[command(flatten)]
         pose: PoseArgs,
+        /// No progress bars.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
     },
 }
 
@@ -348,10 +377,6 @@ fn one_sentence(err: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {
-    if matches!(cli.command, Command::Assess { .. } | Command::Pose { .. }) {
-        crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
-    }
-    let quiet = cli.quiet;
     match cli.command {
         Command::Assess {
             video,
@@ -365,20 +390,25 @@ fn dispatch(cli: Cli) -> Result<i32> {
             store,
             pose,
             report,
-        } => commands::assess::run(AssessJob {
-            video,
-            json,
-            side,
-            criteria: Criteria {
-                hip_extension_threshold_deg: hip_threshold,
-                knee_flexion_threshold_deg: knee_threshold,
-                ..Criteria::default()
-            },
-            target: client.map(|client| StoreTarget { client, phase, session, data_dir: store.data_dir }),
-            report: report.request(),
-            pose: pose.choice(),
             quiet,
-        }),
+            runtime,
+        } => {
+            runtime.init()?;
+            commands::assess::run(AssessJob {
+                video,
+                json,
+                side,
+                criteria: Criteria {
+                    hip_extension_threshold_deg: hip_threshold,
+                    knee_flexion_threshold_deg: knee_threshold,
+                    ..Criteria::default()
+                },
+                target: client.map(|client| StoreTarget { client, phase, session, data_dir: store.data_dir }),
+                report: report.request(),
+                pose: pose.choice(),
+                quiet,
+            })
+        }
         Command::Clients { json, store } => commands::clients::run(store.dir(), json),
         Command::History { client, json, store } => commands::history::run(store.dir(), &client, json),
         Command::Compare { client, session, sessions, assessments, json, store } => {
@@ -396,6 +426,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             force,
             config,
             store,
+            quiet,
         } => {
             let kind = match (assessment, compare) {
                 (Some(id), _) => StoredReportKind::Assessment(id),
@@ -408,20 +439,23 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 quiet,
             )
         }
-        Command::Export { client, out, force, store } => {
+        Command::Export { client, out, force, store, quiet } => {
             commands::export::run(store.dir(), &client, out.as_deref(), force, quiet)
         }
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
         Command::Delete { client, yes, store } => commands::delete::run(store.dir(), &client, yes),
-        Command::Pose { video, json, overlay, force, blur_faces, pose } => commands::pose::run(&PoseJob {
-            video,
-            json,
-            overlay,
-            force,
-            blur_faces,
-            pose: pose.choice(),
-            quiet,
-        }),
+        Command::Pose { video, json, overlay, force, blur_faces, pose, quiet, runtime } => {
+            runtime.init()?;
+            commands::pose::run(&PoseJob {
+                video,
+                json,
+                overlay,
+                force,
+                blur_faces,
+                pose: pose.choice(),
+                quiet,
+            })
+        }
     }
 }
 

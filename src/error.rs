@@ -61,7 +61,8 @@ Exit codes:
   2    wrong command-line usage, or a confirmation that was not given (nothing changed)
   3    the input cannot be read or is refused (video, export file, client code)
   4    no trustworthy measurement (no person lying on a table, result withheld by the quality gate)
-  5    ONNX Runtime or a model file is missing, broken, or not romcam's
+  5    the pose model cannot run: a model file or ONNX Runtime (the library that runs
+       the models) is missing, broken, or not the file romcam was built with
   6    the client store cannot be used (locked, damaged, from a newer romcam)
   7    an output file cannot be written (exists, read-only folder, disk full, is the input)
   130  interrupted (Ctrl-C); nothing was written";

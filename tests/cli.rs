@@ -165,3 +165,52 @@ fn session_dates_are_read_in_three_forms_and_stored_as_yyyy_mm_dd() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"2025-03-10\""), "stored as YYYY-MM-DD: {out}");
 }
+
+/// Options appear only where they do something: `--ort-lib` on the commands that run the pose
+/// model, `-q` where there is a progress bar or a "wrote" line to hide; `pose` is listed last,
+/// as a diagnostic; no --help speaks of ONNX or SHA-256 without saying what it is.
+#[test]
+fn options_appear_only_on_the_commands_they_act_on() {
+    let help = |args: &[&str]| {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    for (command, ort_lib, quiet) in [
+        ("assess", true, true),
+        ("pose", true, true),
+        ("report", false, true),
+        ("export", false, true),
+        ("clients", false, false),
+        ("history", false, false),
+        ("compare", false, false),
+        ("import", false, false),
+        ("delete", false, false),
+    ] {
+        let text = help(&[command, "--help"]);
+        assert_eq!(text.contains("--ort-lib"), ort_lib, "{command} --help:\n{text}");
+        assert_eq!(text.contains("--quiet"), quiet, "{command} --help:\n{text}");
+        assert!(!text.contains("ONNX") || text.contains("ONNX Runtime, libonnxruntime.so"), "{text}");
+        assert!(!text.contains("SHA-256"), "{text}");
+    }
+    let top = help(&["--help"]);
+    assert!(!top.contains("--ort-lib") && !top.contains("--quiet"), "{top}");
+    let listed: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert_eq!(listed.last(), Some(&"pose"), "pose is listed last: {listed:?}");
+    let (code, _, err) = run(&["clients".as_ref(), "-q".as_ref()]);
+    assert_eq!(code, 2, "clients has nothing to quiet: {err}");
+    // the library is still found from the environment
+    let missing = std::path::Path::new("/nonexistent/libonnxruntime.so");
+    let clip = sample("dev01_pre_left.mp4");
+    let r =
+        run_romcam(&["assess".as_ref(), clip.as_os_str()], &[("ROMCAM_ORT_LIB", missing.to_str().unwrap())]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+}
