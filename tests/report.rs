@@ -236,6 +236,22 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
         assert!(doc.contains("Physio Nord") && doc.contains("A. Jensen") && doc.contains("C-0042"));
     }
     assert!(text.contains("Phase: after"), "{text}");
+    // The chart of a withheld result keeps its degree scale, and says what its angles are.
+    assert!(
+        text.contains("shown only to explain why the result was withheld; they are not a measurement"),
+        "{text}"
+    );
+    use report::chart::{Anchor, Prim};
+    let figure = report::chart::angle_chart(&withheld, None, 500.0);
+    let scale: Vec<&String> = figure
+        .prims
+        .iter()
+        .filter_map(|p| match p {
+            Prim::Text { anchor: Anchor::End, text, .. } if text.parse::<f64>().is_ok() => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert!(scale.len() >= 4, "the withheld chart's degree scale: {scale:?}");
 
     // The key frame of the good result has its angles labelled; the withheld one does not.
     let labelled = report::keyframe::render(&track, &good, false).unwrap().unwrap();

@@ -80,7 +80,7 @@ pub fn page(header: &Header, p: &PageContent) -> Page {
     let table = Table { columns, rows, size: TableSize::Regular, label: None };
 
     let note = if withheld {
-        "Angles over the clip (per frame; for checking the recording only: the result is withheld)"
+        "Angles per frame, shown only to explain why the result was withheld; they are not a measurement."
     } else {
         "Angles over the clip"
     };
@@ -291,6 +291,18 @@ pub mod wording {
         )
     }
 
+    /// The pose model as the method names it: "the BlazePose body-landmark model
+    /// (pose_landmark_full_noseg.onnx), run on this computer" for the stored "BlazePose
+    /// pose_landmark_full_noseg.onnx (ONNX)" (ONNX is the model's file format, not a word the
+    /// reader needs).
+    pub fn model_in_words(model: &str) -> String {
+        let name = model.trim().trim_end_matches("(ONNX)").trim();
+        match name.strip_prefix("BlazePose ") {
+            Some(file) => format!("the BlazePose body-landmark model ({file}), run on this computer"),
+            None => format!("the pose model {name}"),
+        }
+    }
+
     /// The method footer: model, version, how the angles are defined, the horizontal, the hold,
     /// and the thresholds and norms with their sources.
     pub fn method(a: &Assessment) -> Vec<String> {
@@ -305,7 +317,7 @@ pub mod wording {
             format!(
                 "Measured by romcam {} with {} on {} {}. Horizontal: {}.",
                 a.romcam_version,
-                a.model,
+                model_in_words(&a.model),
                 frames_measured(&a.measurement),
                 crate::fsutil::file_name_only(&a.video),
                 a.reference.description
@@ -317,5 +329,19 @@ pub mod wording {
             criteria_note(c),
             format!("Sources: {}", sources(a).join(" — ")),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wording::model_in_words;
+
+    #[test]
+    fn the_model_is_named_in_plain_words() {
+        assert_eq!(
+            model_in_words("BlazePose pose_landmark_full_noseg.onnx (ONNX)"),
+            "the BlazePose body-landmark model (pose_landmark_full_noseg.onnx), run on this computer"
+        );
+        assert_eq!(model_in_words("full"), "the pose model full");
     }
 }

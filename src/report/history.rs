@@ -107,7 +107,7 @@ pub mod wording {
             out.push(crate::assess::KNEE_CRITERIA_NOTE.into());
         }
         out.push(
-            "Whether a change between two assessments is larger than romcam's minimal detectable change is shown by romcam report --compare."
+            "Whether a change between two assessments is larger than romcam's minimal detectable change (the smallest change that is more than measurement error, with 95% confidence) is shown by romcam report --compare."
                 .to_string(),
         );
         out

@@ -313,6 +313,26 @@ mod tests {
     }
 
     #[test]
+    fn the_angle_between_two_measured_frames_is_interpolated_and_none_across_gaps() {
+        let s = |t: f64, hip: Option<f64>| AngleSample {
+            t,
+            hip_extension_deg: hip,
+            knee_flexion_deg: None,
+            thigh_to_trunk_deg: None,
+            hip_extension_smoothed_deg: None,
+            knee_flexion_smoothed_deg: None,
+        };
+        let samples = [s(1.0, Some(-10.0)), s(1.2, Some(-6.0)), s(1.4, None), s(2.0, Some(0.0))];
+        let hip = |t: f64| series_at(&samples, t, |s| s.hip_extension_deg);
+        assert_eq!(hip(1.0), Some(-10.0));
+        assert!((hip(1.05).unwrap() + 9.0).abs() < 1e-9);
+        assert_eq!(hip(1.3), None, "next to a frame without the angle");
+        assert_eq!(hip(1.7), None, "across a 0.6 s gap");
+        assert_eq!(hip(0.5), None);
+        assert_eq!(hip(2.5), None);
+    }
+
+    #[test]
     fn the_nearest_pose_is_found_on_either_side() {
         let frames = [pose(0.0, None), pose(0.2, None), pose(0.4, None)];
         assert_eq!(nearest_pose(&frames, 0.25), Some(1));

@@ -23,8 +23,10 @@ struct Panel {
 /// Hip extension and knee flexion over time, one panel each, the hold shaded, the key frame
 /// marked, and the threshold (dashed) and normative mean (dotted) as lines.
 ///
-/// When the result is withheld the chart shows only the shape of the movement (to check the
-/// recording): no degree scale, no norm or threshold, so that no number can be read off it.
+/// When the result is withheld the chart still has its degree scale (a chart without one
+/// cannot be read), but no norm or threshold line and no hold-centred scale: it shows the
+/// movement to explain why the result was withheld, and the page's caption says that these
+/// angles are not a measurement.
 pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
     let withheld = a.withheld_reason.is_some();
     let samples: &[AngleSample] = &a.measurement.samples;
@@ -123,7 +125,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
             });
         }
         let y_step = nice_step(hi - lo, 4.0);
-        for v in ticks(lo, hi, y_step).into_iter().filter(|_| !withheld) {
+        for v in ticks(lo, hi, y_step) {
             y_grid_line(&mut fig, (left, left + plot_w), y_of(v), tick_label(v, y_step));
         }
         if let Some(kt) = key_t {
