@@ -227,6 +227,12 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
     assert!(text.contains("Result withheld"), "{text}");
     assert!(text.matches("withheld").count() >= 3, "each figure reads withheld:\n{text}");
     assert!(text.contains("foreshortened"), "the reason is given:\n{text}");
+    assert_eq!(
+        text.matches("foreshortened").count(),
+        1,
+        "the reason is given once, not again as a warning:\n{text}"
+    );
+    assert!(text.contains("no other warnings"), "{text}");
     for doc in [&text, &html] {
         assert!(!doc.contains("° ± "), "no figure with an uncertainty");
         for stat in [m.hip_extension.unwrap(), m.knee_flexion.unwrap(), m.thigh_to_trunk.unwrap()] {

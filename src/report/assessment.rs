@@ -97,8 +97,19 @@ pub fn page(header: &Header, p: &PageContent) -> Page {
             Block::Together(vec![Heading::new(note, false).into(), Block::Chart(chart)]),
             Block::Warnings {
                 heading: "Quality warnings".into(),
-                items: a.warnings.clone(),
-                none: "Quality checks: no warnings.".into(),
+                // the reason a result is withheld is the page's result already: said once
+                items: a
+                    .warnings
+                    .iter()
+                    .filter(|w| Some(*w) != a.withheld_reason.as_ref())
+                    .cloned()
+                    .collect(),
+                none: if withheld {
+                    "Quality checks: no other warnings (the reason the result is withheld is given above)."
+                } else {
+                    "Quality checks: no warnings."
+                }
+                .into(),
             },
             Block::Method(wording::method(a)),
         ],
