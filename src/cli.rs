@@ -177,7 +177,7 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
   romcam compare --client 0042                              the latest before/after treatment pair of each side
   romcam compare --client 0042 --session 2026-12-04         before against after treatment on that day
   romcam compare --client 0042 --sessions 2026-11-20 2026-12-04
-                                                            the latest of each session, e.g. 2026-11-20 after -> 2026-12-04 after
+                                                            the latest of each session, e.g. 2026-11-20 after → 2026-12-04 after
   romcam compare --client 0042 --baseline                   progress: the first before-treatment assessment against the latest
   romcam compare --client 0042 --json                       {\"changes\": [{\"side\", \"from\", \"to\", \"label\", \"hip_verdict\", ...}]}
 
@@ -217,7 +217,7 @@ only where both legs were assessed in the same session and phase.")]
   romcam report --client 0042 --compare --baseline --out 0042-discharge.pdf
   romcam report --client 0042 --history --out 0042-history.html
 
-A comparison page names what it compares by the stored sessions and phases (\"2026-11-20 after ->
+A comparison page names what it compares by the stored sessions and phases (\"2026-11-20 after →
 2026-12-04 after\"); only a session's before/after pair is called before/after treatment.")]
     Report {
         /// The client's code.

@@ -142,7 +142,7 @@ pub fn comparison_text(c: &Comparison) -> String {
             |what: &str, from: String, to: String, change: f64, mdc: f64, v: ChangeVerdict, a: Angle| {
                 let direction = v.direction(a, change).map(|d| format!(" ({d})")).unwrap_or_default();
                 format!(
-                    "    {what:<14} {from:>6} -> {to:>6}  change {:>6} (MDC95 {mdc:.1}°): {}{direction}\n",
+                    "    {what:<14} {from:>6} → {to:>6}  change {:>6} (MDC95 {mdc:.1}°): {}{direction}\n",
                     format!("{change:+.1}°"),
                     v.words()
                 )
@@ -283,11 +283,11 @@ mod tests {
         assert_eq!(lines[1], "  left leg: session 2026-11-20, before treatment → after treatment");
         assert_eq!(
             lines[2],
-            "    hip extension   -9.5° ->  -1.4°  change  +8.1° (MDC95 2.8°): real improvement (more hip extension)"
+            "    hip extension   -9.5° →  -1.4°  change  +8.1° (MDC95 2.8°): real improvement (more hip extension)"
         );
         assert_eq!(
             lines[3],
-            "    knee flexion    58.7° ->  59.7°  change  +1.0° (MDC95 2.8°): within measurement error"
+            "    knee flexion    58.7° →  59.7°  change  +1.0° (MDC95 2.8°): within measurement error"
         );
         assert_eq!(lines[4], "  right leg: 2026-11-20 after → 2026-12-04 after");
         assert!(lines[5].ends_with("real worsening (less hip extension)"), "{text}");
