@@ -1,4 +1,4 @@
-//! Reports from the client store, for one stored assessment, a before/after comparison or a
+//! Reports from the client store, for one stored assessment, a comparison of two assessments per leg or a
 //! client's history. This module is the one report module that reads the store: it gathers the
 //! plain view data ([`ComparisonReport`], [`HistoryReport`], an assessment's [`PageContent`])
 //! and has the content builders turn it into a [`Document`]; `commands::report` draws and
