@@ -241,7 +241,7 @@ A comparison page names what it compares by the stored sessions and phases (\"20
         assessments: Option<Vec<i64>>,
         /// With --compare: progress per side, the first before-treatment assessment against the
         /// latest assessment (a progress or discharge report).
-        #[arg(long, requires = "compare")]
+        #[arg(long, conflicts_with_all = ["history", "assessment"])]
         baseline: bool,
         /// Every assessment of the client over time, per side.
         #[arg(long)]
