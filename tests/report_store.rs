@@ -411,5 +411,8 @@ fn an_existing_report_is_refused_without_force() {
     assert_eq!(report(&data, &["--history", "--session", DATE], &dir.path().join("h.pdf")).0, 2);
     assert_eq!(report(&data, &["--history", "--baseline"], &dir.path().join("h.pdf")).0, 2);
     assert_eq!(report(&data, &["--baseline"], &dir.path().join("h.pdf")).0, 2);
-    assert_eq!(report(&data, &["--compare", "--baseline", "--session", DATE], &dir.path().join("h.pdf")).0, 2);
+    assert_eq!(
+        report(&data, &["--compare", "--baseline", "--session", DATE], &dir.path().join("h.pdf")).0,
+        2
+    );
 }
