@@ -186,38 +186,57 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Before/after change per side, judged against romcam's minimal detectable change (MDC95:
-    /// the smallest change that is more than measurement error, with 95% confidence).
+    /// The change per side between two stored assessments, hip extension and knee flexion, each
+    /// judged against romcam's minimal detectable change (MDC95: the smallest change that is more
+    /// than measurement error, with 95% confidence): real improvement, real worsening, or within
+    /// measurement error. What is compared is named by its sessions and phases; only a session's
+    /// before/after pair is called before/after treatment.
     #[command(after_help = "Examples:
-  romcam compare --client 0042                              the latest before/after pair of each side
-  romcam compare --client 0042 --session 2026-12-04         before against after on that day
-  romcam compare --client 0042 --sessions 2026-11-20 2026-12-04")]
+  romcam compare --client 0042                              the latest before/after treatment pair of each side
+  romcam compare --client 0042 --session 2026-12-04         before against after treatment on that day
+  romcam compare --client 0042 --sessions 2026-11-20 2026-12-04
+                                                            the latest of each session, e.g. 2026-11-20 after → 2026-12-04 after
+  romcam compare --client 0042 --baseline                   progress: the first before-treatment assessment against the latest
+  romcam compare --client 0042 --json                       {\"changes\": [{\"side\", \"from\", \"to\", \"label\", \"hip_verdict\", ...}]}
+
+The two assessments of a side are always compared in time order: change = later minus earlier.
+More hip extension and more knee flexion are improvements. The left/right asymmetry is given
+only where both legs were assessed in the same session and phase.")]
     Compare {
         /// The client's code (as given to `assess --client`).
         #[arg(long, value_name = "CODE")]
         client: String,
         /// Before against after within this session (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments"], value_parser = session_date)]
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "baseline"], value_parser = session_date)]
         session: Option<String>,
         /// The latest assessment per side in the first session against that in the second.
-        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with = "assessments", value_parser = session_date)]
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "baseline"], value_parser = session_date)]
         sessions: Option<Vec<String>>,
         /// Two assessments by id (see `romcam history`).
-        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"])]
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with = "baseline")]
         assessments: Option<Vec<i64>>,
+        /// Progress per side: the first before-treatment assessment against the latest assessment
+        /// (for a progress or discharge report).
+        #[arg(long)]
+        baseline: bool,
         /// Print JSON on stdout instead of the table (for other programs).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Writes a report (PDF or HTML) from the store: one assessment, a before/after comparison,
-    /// or a client's history.
+    /// Writes a report (PDF or HTML) from the store: one assessment, a comparison of two
+    /// assessments per leg, or a client's history.
     #[command(group(clap::ArgGroup::new("kind").required(true).args(["assessment", "compare", "history"])))]
     #[command(after_help = "Examples:
   romcam report --client 0042 --assessment 7 --out 0042-assessment.pdf
   romcam report --client 0042 --compare --out 0042-comparison.pdf
-  romcam report --client 0042 --history --out 0042-history.html")]
+  romcam report --client 0042 --compare --sessions 2026-11-20 2026-12-04 --out 0042-progress.pdf
+  romcam report --client 0042 --compare --baseline --out 0042-discharge.pdf
+  romcam report --client 0042 --history --out 0042-history.html
+
+A comparison page names what it compares by the stored sessions and phases (\"2026-11-20 after →
+2026-12-04 after\"); only a session's before/after pair is called before/after treatment.")]
     Report {
         /// The client's code.
         #[arg(long, value_name = "CODE")]
@@ -225,18 +244,23 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         /// One stored assessment by id (see `romcam history`): the page of `assess --report`.
         #[arg(long, value_name = "ID")]
         assessment: Option<i64>,
-        /// A before/after comparison (default: the latest before/after pair of each side).
+        /// A comparison of two assessments per leg (default: the latest before/after treatment
+        /// pair of each side).
         #[arg(long)]
         compare: bool,
         /// With --compare: before against after within this session (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "history", "assessment"], value_parser = session_date)]
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["sessions", "assessments", "baseline", "history", "assessment"], value_parser = session_date)]
         session: Option<String>,
         /// With --compare: the latest assessment per side in the first session against that in the second.
-        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "history", "assessment"], value_parser = session_date)]
+        #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "baseline", "history", "assessment"], value_parser = session_date)]
         sessions: Option<Vec<String>>,
         /// With --compare: two assessments by id.
-        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["history", "assessment"])]
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["baseline", "history", "assessment"])]
         assessments: Option<Vec<i64>>,
+        /// With --compare: progress per side, the first before-treatment assessment against the
+        /// latest assessment (a progress or discharge report).
+        #[arg(long, conflicts_with_all = ["history", "assessment"])]
+        baseline: bool,
         /// Every assessment of the client over time, per side.
         #[arg(long)]
         history: bool,
@@ -411,8 +435,13 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Clients { json, store } => commands::clients::run(store.dir(), json),
         Command::History { client, json, store } => commands::history::run(store.dir(), &client, json),
-        Command::Compare { client, session, sessions, assessments, json, store } => {
-            commands::compare::run(store.dir(), &client, &selection(session, sessions, assessments), json)
+        Command::Compare { client, session, sessions, assessments, baseline, json, store } => {
+            commands::compare::run(
+                store.dir(),
+                &client,
+                &selection(session, sessions, assessments, baseline),
+                json,
+            )
         }
         Command::Report {
             client,
@@ -421,6 +450,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             session,
             sessions,
             assessments,
+            baseline,
             history: _,
             out,
             force,
@@ -430,7 +460,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
         } => {
             let kind = match (assessment, compare) {
                 (Some(id), _) => StoredReportKind::Assessment(id),
-                (None, true) => StoredReportKind::Compare(selection(session, sessions, assessments)),
+                (None, true) => {
+                    StoredReportKind::Compare(selection(session, sessions, assessments, baseline))
+                }
                 (None, false) => StoredReportKind::History,
             };
             commands::report::run(
@@ -464,7 +496,11 @@ fn selection(
     session: Option<String>,
     sessions: Option<Vec<String>>,
     assessments: Option<Vec<i64>>,
+    baseline: bool,
 ) -> Selection {
+    if baseline {
+        return Selection::Baseline;
+    }
     match (session, sessions, assessments) {
         (Some(d), _, _) => Selection::Session(d),
         (_, Some(d), _) if d.len() == 2 => Selection::Sessions(d[0].clone(), d[1].clone()),

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use crate::assess::change::{Angle, ChangeVerdict};
 use crate::assess::Assessment;
 use crate::measure::leg::Side;
 use crate::store::compare::Comparison;
@@ -129,43 +130,74 @@ pub fn history_table(list: &[StoredAssessment]) -> String {
     s
 }
 
-/// `romcam compare`: the change per leg, its verdict, the asymmetry and the MDC's method.
+/// `romcam compare`: per leg, what is compared (sessions and phases), hip extension and knee
+/// flexion from the earlier to the later assessment with the change and its verdict (real
+/// improvement, real worsening or within measurement error), then the left/right asymmetry
+/// where both legs share a session and phase, and the MDC's method.
 pub fn comparison_text(c: &Comparison) -> String {
-    let mut out = format!("Client {}: before/after change (after minus before)\n", c.client);
+    let mut out = format!("Client {}: change per leg (later minus earlier)\n", c.client);
     for ch in &c.changes {
-        out.push_str(&format!(
-            "  {} leg: hip extension {:+.1}° -> {:+.1}° (change {:+.1}°, MDC95 {:.1}°: {}); knee flexion change {} (MDC95 {:.1}°)\n",
-            ch.side,
-            ch.before.hip_extension_deg,
-            ch.after.hip_extension_deg,
+        let _ = writeln!(out, "  {} leg: {}", ch.side, ch.label);
+        let row =
+            |what: &str, from: String, to: String, change: f64, mdc: f64, v: ChangeVerdict, a: Angle| {
+                let direction = v.direction(a, change).map(|d| format!(" ({d})")).unwrap_or_default();
+                format!(
+                    "    {what:<14} {from:>6} → {to:>6}  change {:>6} (MDC95 {mdc:.1}°): {}{direction}\n",
+                    format!("{change:+.1}°"),
+                    v.words()
+                )
+            };
+        out.push_str(&row(
+            "hip extension",
+            format!("{:+.1}°", ch.from.hip_extension_deg),
+            format!("{:+.1}°", ch.to.hip_extension_deg),
             ch.hip_extension_change_deg,
             ch.mdc95_deg,
-            if ch.real { "real" } else { "not real" },
-            ch.knee_flexion_change_deg.map(|k| format!("{k:+.1}°")).unwrap_or_else(|| "n/a".into()),
-            ch.knee_mdc95_deg
+            ch.hip_verdict,
+            Angle::HipExtension,
         ));
-        out.push_str(&format!("    {}\n", ch.verdict));
+        match (ch.from.knee_flexion_deg, ch.to.knee_flexion_deg, ch.knee_flexion_change_deg, ch.knee_verdict)
+        {
+            (Some(f), Some(t), Some(k), Some(v)) => out.push_str(&row(
+                "knee flexion",
+                format!("{f:.1}°"),
+                format!("{t:.1}°"),
+                k,
+                ch.knee_mdc95_deg,
+                v,
+                Angle::KneeFlexion,
+            )),
+            _ => out.push_str("    knee flexion   not compared: not measured in both assessments\n"),
+        }
     }
-    if let Some(a) = c.asymmetry.after_left_minus_right_deg {
-        out.push_str(&format!(
-            "  left/right asymmetry of hip extension: before {}, after {a:+.1}°\n",
-            c.asymmetry
-                .before_left_minus_right_deg
-                .map(|b| format!("{b:+.1}°"))
-                .unwrap_or_else(|| "n/a".into())
-        ));
+    let a = &c.asymmetry;
+    if a.across_sessions_only() {
+        let per_leg: Vec<String> = c.changes.iter().map(|ch| format!("{}: {}", ch.side, ch.label)).collect();
+        let _ = writeln!(
+            out,
+            "  left/right asymmetry: not given, the legs were not assessed in the same session and phase ({})",
+            per_leg.join("; ")
+        );
+    } else if !a.hip_left_minus_right.is_empty() {
+        let states: Vec<String> = a
+            .hip_left_minus_right
+            .iter()
+            .map(|s| format!("{} {:+.1}°", s.label(), s.left_minus_right_deg))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  left/right asymmetry of hip extension (left minus right): {}",
+            states.join(", ")
+        );
     }
-    out.push_str(&format!(
-        "  ({}; SEM hip {:.1}°, knee {:.1}°)\n",
-        c.mdc_method, c.sem_hip_deg, c.sem_knee_deg
-    ));
+    let _ = writeln!(out, "  ({}; SEM hip {:.1}°, knee {:.1}°)", c.mdc_method, c.sem_hip_deg, c.sem_knee_deg);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::compare::{side_change, Asymmetry, Endpoint};
+    use crate::store::compare::{side_change, Endpoint};
     use crate::store::records::Phase;
 
     fn stored(id: i64, side: Side, phase: Phase, hip: Option<f64>) -> StoredAssessment {
@@ -217,25 +249,54 @@ mod tests {
     }
 
     #[test]
-    fn comparison_prints_the_change_its_verdict_and_the_method() {
-        let ep = |id, phase, hip| Endpoint {
+    fn comparison_prints_both_measures_with_their_verdicts_and_what_is_compared() {
+        let ep = |id, date: &str, phase, hip, knee| Endpoint {
             id,
-            session_date: "2026-11-20".into(),
+            session_date: date.into(),
             phase,
             hip_extension_deg: hip,
-            knee_flexion_deg: Some(58.7),
+            knee_flexion_deg: Some(knee),
         };
+        let changes = vec![
+            side_change(
+                Side::Left,
+                ep(1, "2026-11-20", Phase::Before, -9.5, 58.7),
+                ep(2, "2026-11-20", Phase::After, -1.4, 59.7),
+            ),
+            side_change(
+                Side::Right,
+                ep(3, "2026-11-20", Phase::After, 2.0, 70.0),
+                ep(4, "2026-12-04", Phase::After, -4.0, 62.0),
+            ),
+        ];
         let c = Comparison {
             client: "C1".into(),
-            changes: vec![side_change(Side::Left, ep(1, Phase::Before, -9.5), ep(2, Phase::After, -1.4))],
-            asymmetry: Asymmetry { before_left_minus_right_deg: None, after_left_minus_right_deg: None },
+            asymmetry: crate::store::compare::asymmetry(&changes),
+            changes,
             sem_hip_deg: 1.0,
             sem_knee_deg: 1.0,
             mdc_method: crate::assess::change::mdc_method(),
         };
         let text = comparison_text(&c);
-        assert!(text.contains("left leg: hip extension -9.5° -> -1.4° (change +8.1°, MDC95 2.8°: real); knee flexion change +0.0° (MDC95 2.8°)"), "{text}");
-        assert!(text.contains("    The left hip extension changed by +8.1°, more than romcam's minimal detectable change of 2.8°: a real change.\n"), "{text}");
-        assert!(!text.contains("asymmetry"), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Client C1: change per leg (later minus earlier)");
+        assert_eq!(lines[1], "  left leg: session 2026-11-20, before treatment → after treatment");
+        assert_eq!(
+            lines[2],
+            "    hip extension   -9.5° →  -1.4°  change  +8.1° (MDC95 2.8°): real improvement (more hip extension)"
+        );
+        assert_eq!(
+            lines[3],
+            "    knee flexion    58.7° →  59.7°  change  +1.0° (MDC95 2.8°): within measurement error"
+        );
+        assert_eq!(lines[4], "  right leg: 2026-11-20 after → 2026-12-04 after");
+        assert!(lines[5].ends_with("real worsening (less hip extension)"), "{text}");
+        assert!(lines[6].ends_with("real worsening (less knee flexion)"), "{text}");
+        assert!(!lines[4..].iter().any(|l| l.contains("before")), "{text}");
+        // Left 2026-11-20 after and right 2026-11-20 after share a session and phase.
+        assert_eq!(
+            lines[7],
+            "  left/right asymmetry of hip extension (left minus right): 2026-11-20 after -3.4°"
+        );
     }
 }

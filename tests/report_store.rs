@@ -1,5 +1,9 @@
 //! `romcam report` on a client store: the comparison page prints the store's comparison
-//! figures (change, MDC95, verdict) on one page, the history lists every assessment, a stored
+//! figures (change, MDC95, verdict) on one page and names what it compares by the stored
+//! sessions and phases (an after-to-after comparison is never called before/after treatment),
+//! gives no left/right asymmetry across sessions, and words a worsening and a change within the
+//! MDC95 truthfully; `compare --baseline` and `report --compare --baseline` take the first
+//! before-treatment assessment and the latest; the history lists every assessment, a stored
 //! assessment gets the page of `assess --report`, and an existing file is not replaced without
 //! --force.
 //!
@@ -28,10 +32,14 @@ fn key_frame_png(shade: u8) -> Vec<u8> {
 }
 
 fn record(store: &mut Store, clip: &str, phase: Phase, date: &str, shade: u8) -> i64 {
+    record_for(store, CLIENT, clip, phase, date, shade)
+}
+
+fn record_for(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str, shade: u8) -> i64 {
     let a = analysed(clip);
     store
         .record_assessment(&NewAssessment {
-            client: CLIENT,
+            client,
             session_date: date,
             phase,
             assessment: &a.assessment,
@@ -51,9 +59,13 @@ fn sample_pair(dir: &Path) -> (Store, i64, i64) {
 }
 
 fn report(data: &Path, args: &[&str], out: &Path) -> (i32, String) {
+    report_for(data, CLIENT, args, out)
+}
+
+fn report_for(data: &Path, client: &str, args: &[&str], out: &Path) -> (i32, String) {
     let o = Command::new(romcam())
         .arg("report")
-        .args(["--client", CLIENT])
+        .args(["--client", client])
         .args(args)
         .arg("--out")
         .arg(out)
@@ -81,17 +93,20 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let c = store.compare(CLIENT, &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!((ch.side.name(), ch.before.id, ch.after.id), ("left", before, after));
-    assert!(ch.real, "the sample pair is a real change: {}", ch.verdict);
+    assert_eq!((ch.side.name(), ch.from.id, ch.to.id), ("left", before, after));
+    assert!(ch.real, "the sample pair is a real change: {}", ch.hip_sentence);
+    assert_eq!(ch.label, format!("session {DATE}, before treatment → after treatment"));
     drop(store);
 
     let pdf = dir.path().join("comparison.pdf");
     let (code, stderr) = report(&data, &["--compare"], &pdf);
     assert_eq!(code, 0, "{stderr}");
     let words = pdf_words(&pdf);
-    assert!(words.contains(&ch.verdict), "the store's verdict {:?} in:\n{words}", ch.verdict);
-    assert!(ch.verdict.contains("a real change"), "{}", ch.verdict);
-    // The hip row of the numbers table: before, after, change, MDC95, real.
+    assert!(words.contains(&ch.hip_sentence), "the store's verdict {:?} in:\n{words}", ch.hip_sentence);
+    assert!(ch.hip_sentence.contains("a real improvement (more hip extension)"), "{}", ch.hip_sentence);
+    assert!(words.contains("Modified Thomas test: before/after treatment"), "{words}");
+    assert!(words.contains(&format!("session {DATE}, before treatment → after treatment")), "{words}");
+    // The hip row of the numbers table: before, after, change, MDC95, verdict.
     let layout = pdf_layout(&pdf);
     let hip_row = layout
         .lines()
@@ -101,11 +116,12 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     assert_eq!(
         cells[2..],
         [
-            format!("{:+.1}°", ch.before.hip_extension_deg).as_str(),
-            &format!("{:+.1}°", ch.after.hip_extension_deg),
+            format!("{:+.1}°", ch.from.hip_extension_deg).as_str(),
+            &format!("{:+.1}°", ch.to.hip_extension_deg),
             &format!("{:+.1}°", ch.hip_extension_change_deg),
             &format!("{:.1}°", ch.mdc95_deg),
-            "real"
+            "real",
+            "improvement"
         ],
         "{hip_row}"
     );
@@ -118,8 +134,8 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     // The left is the only side: the right says so; the method names the MDC method.
     assert!(words.contains("Right leg: no assessments stored"), "{words}");
     assert!(words.contains(&c.mdc_method), "{words}");
-    assert!(words.contains(&format!("assessment {before}, dev01_pre_left.mp4")), "{words}");
-    assert!(words.contains(&format!("assessment {after}, dev02_post_left.mp4")), "{words}");
+    assert!(words.contains(&format!("{DATE} before = assessment {before}, dev01_pre_left.mp4")), "{words}");
+    assert!(words.contains(&format!("{DATE} after = assessment {after}, dev02_post_left.mp4")), "{words}");
     // One page, with the two key frames on it.
     let pages = pdf_pages(&pdf, dir.path(), 40);
     assert_eq!(pages.len(), 1, "one page per comparison: {pages:?}");
@@ -131,7 +147,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let (code, stderr) = report(&data, &["--compare", "--session", DATE], &html);
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&html).unwrap();
-    assert!(text.contains(&ch.verdict), "verdict in the HTML");
+    assert!(text.contains(&ch.hip_sentence), "verdict in the HTML");
     assert_eq!(text.matches("data:image/jpeg;base64,").count(), 2);
 }
 
@@ -167,6 +183,151 @@ fn a_withheld_side_is_named_and_not_compared() {
     assert!(words.contains("Right leg: not compared"), "{words}");
     assert!(words.contains(&format!("Assessment {id} was withheld")), "{words}");
     assert!(words.contains("The left hip extension changed by"), "{words}");
+}
+
+/// Direction words that must not follow a change within the MDC95.
+const DIRECTION_WORDS: [&str; 8] = [
+    "more hip extension",
+    "less hip extension",
+    "more knee flexion",
+    "less knee flexion",
+    "more extension",
+    "less extension",
+    "more flexion",
+    "less flexion",
+];
+
+/// After treatment on 2026-11-20 against after treatment on 2026-12-04, the later one worse:
+/// the page, the terminal and the JSON name the two after-treatment states, never "before
+/// treatment", and read "real worsening" for both measures.
+#[test]
+fn an_after_to_after_comparison_is_named_so_and_a_worsening_reads_so() {
+    const C: &str = "AA1";
+    let dir = tempfile::tempdir().unwrap();
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "after-after-" };
+    let data = dir.path().join("data");
+    let mut store = Store::open(&data).unwrap();
+    record_for(&mut store, C, "dev01_pre_left", Phase::Before, "2026-11-20", 40);
+    let earlier = record_for(&mut store, C, "dev02_post_left", Phase::After, "2026-11-20", 120);
+    let later = record_for(&mut store, C, "dev01_pre_left", Phase::After, "2026-12-04", 200);
+    drop(store);
+    let sessions = ["--compare", "--sessions", "2026-11-20", "2026-12-04"];
+    let pdf = dir.path().join("after-after.pdf");
+    let (code, stderr) = report_for(&data, C, &sessions, &pdf);
+    assert_eq!(code, 0, "{stderr}");
+    let words = pdf_words(&pdf);
+    assert!(words.contains("2026-11-20 after → 2026-12-04 after"), "{words}");
+    assert!(words.contains("Modified Thomas test: comparison of two assessments"), "{words}");
+    for wrong in ["before treatment", "before/after", "Before", "before ="] {
+        assert!(!words.contains(wrong), "{wrong:?} on an after-to-after page:\n{words}");
+    }
+    assert!(words.contains("a real worsening (less hip extension)"), "{words}");
+    assert!(words.contains("a real worsening (less knee flexion)"), "{words}");
+    let layout = pdf_layout(&pdf);
+    let hip_row = layout.lines().find(|l| l.contains("Hip extension") && l.contains("°")).unwrap();
+    assert!(hip_row.trim_end().ends_with("real worsening"), "the verdict column: {hip_row}\n{layout}");
+    assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
+
+    // The terminal: both measures with their verdicts, the states named.
+    let run = |args: &[&str]| {
+        let o = Command::new(romcam()).args(args).arg("--data-dir").arg(&data).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let text = run(&["compare", "--client", C, "--sessions", "2026-11-20", "2026-12-04"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "  left leg: 2026-11-20 after → 2026-12-04 after", "{text}");
+    assert!(
+        lines[2].starts_with("    hip extension")
+            && lines[2].ends_with("real worsening (less hip extension)"),
+        "{text}"
+    );
+    assert!(
+        lines[3].starts_with("    knee flexion") && lines[3].ends_with("real worsening (less knee flexion)"),
+        "{text}"
+    );
+    assert!(!text.contains("before"), "{text}");
+    // The JSON: the contract's fields, and what is compared.
+    let v: serde_json::Value = serde_json::from_str(&run(&[
+        "compare",
+        "--client",
+        C,
+        "--sessions",
+        "2026-11-20",
+        "2026-12-04",
+        "--json",
+    ]))
+    .unwrap();
+    let ch = &v["changes"][0];
+    for key in ["side", "hip_extension_change_deg", "knee_flexion_change_deg", "mdc95_deg", "real"] {
+        assert!(!ch[key].is_null(), "{key} in {ch}");
+    }
+    assert_eq!((ch["from"]["id"].as_i64(), ch["to"]["id"].as_i64()), (Some(earlier), Some(later)));
+    assert_eq!((ch["from"]["phase"].as_str(), ch["to"]["phase"].as_str()), (Some("after"), Some("after")));
+    assert_eq!(ch["label"], "2026-11-20 after → 2026-12-04 after");
+    assert_eq!(ch["pairing"], "assessments");
+    assert_eq!(
+        (ch["hip_verdict"].as_str(), ch["knee_verdict"].as_str()),
+        (Some("real_worsening"), Some("real_worsening"))
+    );
+    assert!(ch["hip_extension_change_deg"].as_f64().unwrap() < -2.8);
+}
+
+/// `--baseline`: per leg the first before-treatment assessment against the latest one; the legs'
+/// assessments share no session and phase, so no asymmetry figure; the right leg's change is
+/// within the MDC95 and has no direction words.
+#[test]
+fn baseline_takes_the_first_before_and_the_latest_and_gives_no_asymmetry_across_sessions() {
+    const C: &str = "BL1";
+    let dir = tempfile::tempdir().unwrap();
+    let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "baseline-" };
+    let data = dir.path().join("data");
+    let mut store = Store::open(&data).unwrap();
+    let first_before = record_for(&mut store, C, "dev01_pre_left", Phase::Before, "2026-11-13", 40);
+    record_for(&mut store, C, "dev02_post_left", Phase::Before, "2026-11-20", 80);
+    let latest = record_for(&mut store, C, "dev02_post_left", Phase::After, "2026-12-04", 200);
+    let right_before = record_for(&mut store, C, "dev03_right", Phase::Before, "2026-11-20", 60);
+    let right_latest = record_for(&mut store, C, "dev03_right", Phase::After, "2026-11-27", 160);
+    let c = store.compare(C, &Selection::Baseline).unwrap();
+    drop(store);
+    let ids: Vec<(&str, i64, i64)> = c.changes.iter().map(|c| (c.side.name(), c.from.id, c.to.id)).collect();
+    assert_eq!(ids, [("left", first_before, latest), ("right", right_before, right_latest)]);
+    assert!(c.asymmetry.hip_left_minus_right.is_empty() && c.asymmetry.across_sessions_only());
+
+    let o = Command::new(romcam())
+        .args(["compare", "--client", C, "--baseline"])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text.contains("  left leg: 2026-11-13 before → 2026-12-04 after\n"), "{text}");
+    assert!(text.contains("  right leg: 2026-11-20 before → 2026-11-27 after\n"), "{text}");
+    assert!(text.contains("real improvement (more hip extension)"), "{text}");
+    assert!(text.contains("left/right asymmetry: not given"), "{text}");
+    let right = &text[text.find("right leg").unwrap()..text.find("left/right").unwrap()];
+    assert_eq!(right.matches("within measurement error").count(), 2, "hip and knee: {text}");
+    for w in DIRECTION_WORDS {
+        assert!(!right.contains(w), "{w:?} under a change within the MDC95: {right}");
+    }
+
+    let pdf = dir.path().join("baseline.pdf");
+    let (code, stderr) = report_for(&data, C, &["--compare", "--baseline"], &pdf);
+    assert_eq!(code, 0, "{stderr}");
+    let words = pdf_words(&pdf);
+    assert!(words.contains("Modified Thomas test: progress since the first assessment"), "{words}");
+    assert!(words.contains("2026-11-13 before → 2026-12-04 after"), "{words}");
+    assert!(words.contains("2026-11-20 before → 2026-11-27 after"), "{words}");
+    assert!(!words.contains("before treatment"), "{words}");
+    assert!(words.contains("Left/right asymmetry: not given."), "{words}");
+    assert!(!words.contains("left minus right,"), "no left-minus-right figure: {words}");
+    let right = &words[words.find("Right leg").unwrap()..words.find("Left/right asymmetry").unwrap()];
+    assert!(right.contains("within measurement error"), "{right}");
+    for w in DIRECTION_WORDS {
+        assert!(!right.contains(w), "{w:?} under a change within the MDC95: {right}");
+    }
+    assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
 }
 
 #[test]
@@ -248,4 +409,10 @@ fn an_existing_report_is_refused_without_force() {
     assert_eq!(report(&data, &["--history"], &dir.path().join("h.csv")).0, 2);
     assert_eq!(report(&data, &[], &dir.path().join("h.pdf")).0, 2);
     assert_eq!(report(&data, &["--history", "--session", DATE], &dir.path().join("h.pdf")).0, 2);
+    assert_eq!(report(&data, &["--history", "--baseline"], &dir.path().join("h.pdf")).0, 2);
+    assert_eq!(report(&data, &["--baseline"], &dir.path().join("h.pdf")).0, 2);
+    assert_eq!(
+        report(&data, &["--compare", "--baseline", "--session", DATE], &dir.path().join("h.pdf")).0,
+        2
+    );
 }

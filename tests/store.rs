@@ -184,10 +184,13 @@ fn the_store_commands_print_the_store() {
     let (code, text, err) = run(&["compare", "--client", "C7"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
-        text.starts_with("Client C7: before/after change (after minus before)\n  left leg: hip extension"),
+        text.starts_with(
+            "Client C7: change per leg (later minus earlier)\n  left leg: session 2026-11-20, before treatment → after treatment\n    hip extension"
+        ),
         "{text}"
     );
-    assert!(text.contains("a real change."), "{text}");
+    assert!(text.contains("real improvement (more hip extension)"), "{text}");
+    assert!(text.contains("\n    knee flexion "), "{text}");
     let (code, text, err) = run(&["compare", "--client", "C7", "--json"]);
     assert_eq!(code, Some(0), "{err}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();

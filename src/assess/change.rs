@@ -1,7 +1,8 @@
-//! The before/after verdict: whether a change between two assessments of one leg exceeds
-//! romcam's minimal detectable change (MDC95), and the sentence that says so. The store
-//! computes the changes; the decision and its words are made here, for the hip and the knee
-//! alike.
+//! The verdict on a change between two assessments of one leg: whether it exceeds romcam's
+//! minimal detectable change (MDC95) and, if it does, whether it is an improvement or a
+//! worsening (more hip extension and more knee flexion are better), and the words that say so.
+//! Within the MDC95 no direction is claimed. The store computes the changes; the decision and
+//! its words are made here, for the hip and the knee alike.
 //!
 //! MDC95 = 1.96 × √2 × SEM. romcam's own repeatability was measured with
 //! `scripts/measure-repeatability`: each sample clip re-encoded at lower quality, re-framed left
@@ -59,42 +60,84 @@ impl Angle {
             Angle::KneeFlexion => "knee flexion",
         }
     }
+
+    /// Whether a rise of this angle is an improvement. In the modified Thomas test both are:
+    /// more hip extension (the thigh hangs lower) reads as longer one-joint hip flexors, more
+    /// knee flexion (the shin hangs back further) as a longer rectus femoris.
+    pub fn higher_is_better(self) -> bool {
+        match self {
+            Angle::HipExtension | Angle::KneeFlexion => true,
+        }
+    }
+
+    /// The direction of a change in words ("more hip extension"), for real changes only.
+    pub fn direction_words(self, change_deg: f64) -> &'static str {
+        match (self, change_deg > 0.0) {
+            (Angle::HipExtension, true) => "more hip extension",
+            (Angle::HipExtension, false) => "less hip extension",
+            (Angle::KneeFlexion, true) => "more knee flexion",
+            (Angle::KneeFlexion, false) => "less knee flexion",
+        }
+    }
 }
 
-/// Whether a change exceeds the minimal detectable change.
+/// The verdict on a change between two assessments of one leg: a real improvement, a real
+/// worsening (both beyond the MDC95), or within measurement error (no direction is claimed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeVerdict {
-    /// More than the MDC95: a real change.
-    Real,
+    /// More than the MDC95, in the better direction of the angle.
+    RealImprovement,
+    /// More than the MDC95, in the worse direction of the angle.
+    RealWorsening,
     /// Within the MDC95: not distinguishable from measurement error.
-    WithinError,
+    WithinMeasurementError,
 }
 
 impl ChangeVerdict {
-    /// The verdict on a change (degrees) against an MDC95 (degrees), both as printed (rounded).
-    pub fn judge(change_deg: f64, mdc95_deg: f64) -> ChangeVerdict {
-        if change_deg.abs() > mdc95_deg {
-            ChangeVerdict::Real
+    /// The verdict on a change of `angle` (later minus earlier, degrees) against an MDC95
+    /// (degrees), both as printed (rounded).
+    pub fn judge(angle: Angle, change_deg: f64, mdc95_deg: f64) -> ChangeVerdict {
+        if change_deg.abs() <= mdc95_deg || !change_deg.is_finite() {
+            ChangeVerdict::WithinMeasurementError
+        } else if (change_deg > 0.0) == angle.higher_is_better() {
+            ChangeVerdict::RealImprovement
         } else {
-            ChangeVerdict::WithinError
+            ChangeVerdict::RealWorsening
         }
     }
 
     pub fn is_real(self) -> bool {
-        self == ChangeVerdict::Real
+        self != ChangeVerdict::WithinMeasurementError
+    }
+
+    /// The verdict in a few words: "real improvement", "real worsening" or "within
+    /// measurement error".
+    pub fn words(self) -> &'static str {
+        match self {
+            ChangeVerdict::RealImprovement => "real improvement",
+            ChangeVerdict::RealWorsening => "real worsening",
+            ChangeVerdict::WithinMeasurementError => "within measurement error",
+        }
+    }
+
+    /// The direction of the change in words ("more hip extension") for a real change; none
+    /// within measurement error, where no direction can be claimed.
+    pub fn direction(self, angle: Angle, change_deg: f64) -> Option<&'static str> {
+        self.is_real().then(|| angle.direction_words(change_deg))
     }
 
     /// The verdict in one sentence, e.g. "The left hip extension changed by +8.1°, more than
-    /// romcam's minimal detectable change of 2.8°: a real change."
+    /// romcam's minimal detectable change of 2.8°: a real improvement (more hip extension)."
     pub fn sentence(self, side: Side, angle: Angle, change_deg: f64, mdc95_deg: f64) -> String {
         let what = angle.name();
-        match self {
-            ChangeVerdict::Real => format!(
-                "The {side} {what} changed by {change_deg:+.1}°, more than romcam's minimal detectable change of {mdc95_deg:.1}°: a real change."
+        match self.direction(angle, change_deg) {
+            Some(direction) => format!(
+                "The {side} {what} changed by {change_deg:+.1}°, more than romcam's minimal detectable change of {mdc95_deg:.1}°: a {} ({direction}).",
+                self.words()
             ),
-            ChangeVerdict::WithinError => format!(
-                "The {side} {what} changed by {change_deg:+.1}°, within romcam's minimal detectable change of {mdc95_deg:.1}°: not distinguishable from measurement error."
+            None => format!(
+                "The {side} {what} changed by {change_deg:+.1}°, within romcam's minimal detectable change of {mdc95_deg:.1}°: within measurement error, not a real change."
             ),
         }
     }
@@ -110,13 +153,44 @@ mod tests {
     }
 
     #[test]
-    fn a_change_is_real_only_beyond_the_mdc() {
-        assert_eq!(ChangeVerdict::judge(2.8, 2.8), ChangeVerdict::WithinError);
-        assert_eq!(ChangeVerdict::judge(-2.9, 2.8), ChangeVerdict::Real);
-        let s = ChangeVerdict::Real.sentence(Side::Left, Angle::KneeFlexion, 10.0, 2.8);
+    fn a_change_is_real_only_beyond_the_mdc_and_its_direction_decides_the_verdict() {
+        use ChangeVerdict::*;
+        for angle in [Angle::HipExtension, Angle::KneeFlexion] {
+            assert_eq!(ChangeVerdict::judge(angle, 2.8, 2.8), WithinMeasurementError);
+            assert_eq!(ChangeVerdict::judge(angle, -2.8, 2.8), WithinMeasurementError);
+            assert_eq!(ChangeVerdict::judge(angle, 0.0, 2.8), WithinMeasurementError);
+            assert_eq!(ChangeVerdict::judge(angle, 2.9, 2.8), RealImprovement);
+            assert_eq!(ChangeVerdict::judge(angle, -2.9, 2.8), RealWorsening);
+            assert_eq!(ChangeVerdict::judge(angle, f64::NAN, 2.8), WithinMeasurementError);
+        }
+        assert!(RealWorsening.is_real() && RealImprovement.is_real() && !WithinMeasurementError.is_real());
+        assert_eq!(RealImprovement.words(), "real improvement");
+        assert_eq!(RealWorsening.words(), "real worsening");
+        assert_eq!(WithinMeasurementError.words(), "within measurement error");
+    }
+
+    #[test]
+    fn sentences_name_the_direction_only_of_a_real_change() {
+        let s = ChangeVerdict::RealImprovement.sentence(Side::Left, Angle::KneeFlexion, 10.0, 2.8);
         assert_eq!(
             s,
-            "The left knee flexion changed by +10.0°, more than romcam's minimal detectable change of 2.8°: a real change."
+            "The left knee flexion changed by +10.0°, more than romcam's minimal detectable change of 2.8°: a real improvement (more knee flexion)."
         );
+        let s = ChangeVerdict::judge(Angle::HipExtension, -6.2, 2.8).sentence(
+            Side::Right,
+            Angle::HipExtension,
+            -6.2,
+            2.8,
+        );
+        assert!(s.ends_with("a real worsening (less hip extension)."), "{s}");
+        for change in [1.5, -1.5] {
+            let v = ChangeVerdict::judge(Angle::HipExtension, change, 2.8);
+            assert_eq!(v.direction(Angle::HipExtension, change), None);
+            let s = v.sentence(Side::Left, Angle::HipExtension, change, 2.8);
+            assert!(s.ends_with("within measurement error, not a real change."), "{s}");
+            for word in ["more", "less", "improv", "worse"] {
+                assert!(!s.replace("more than", "").contains(word), "{word} in {s}");
+            }
+        }
     }
 }

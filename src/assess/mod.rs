@@ -1,7 +1,7 @@
 //! The clinical reading of a measurement: the Thomas-test result against published norms and
 //! thresholds, in numbers and in words ([`Finding`] per muscle group, the [`Classification`],
-//! the sentences), and, in [`change`], the verdict on a before/after change against the minimal
-//! detectable change. Sources are cited here and in every output.
+//! the sentences), and, in [`change`], the verdict on a change between two assessments against the
+//! minimal detectable change (real improvement, real worsening, within measurement error). Sources are cited here and in every output.
 //!
 //! Criteria (all configurable in [`Criteria`]):
 //! - Iliopsoas (one-joint hip flexors): the test is positive when the test thigh stays above the

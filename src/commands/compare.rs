@@ -1,5 +1,6 @@
-//! `romcam compare`: the before/after change per side, judged against the minimal detectable
-//! change.
+//! `romcam compare`: the change per side between two stored assessments (named by their
+//! sessions and phases), both measures judged against the minimal detectable change: real
+//! improvement, real worsening or within measurement error.
 
 use std::path::Path;
 

@@ -1,5 +1,5 @@
 //! `romcam report`: a PDF or HTML report from the client store (one stored assessment, a
-//! before/after comparison or a client's history). The output file is checked first, then the
+//! comparison of two assessments per leg or a client's history). The output file is checked first, then the
 //! store is opened, the page is made from what it holds ([`crate::report::stored`]: nothing is
 //! measured again) and drawn in the format asked for, and the file is written atomically.
 

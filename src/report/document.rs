@@ -56,8 +56,10 @@ pub enum Tone {
     Alert,
     /// A warning or a note of caution.
     Caution,
-    /// A real change.
+    /// An improvement (a real change for the better).
     Positive,
+    /// A worsening (a real change for the worse).
+    Negative,
     /// A data series' own colour (a side in the history).
     Series(Rgb),
 }
@@ -238,7 +240,9 @@ pub enum Block {
     Paragraph(Paragraph),
     Table(Table),
     Picture(Picture),
-    /// Pictures side by side, all at one height (at most `max_height` points), to compare.
+    /// Pictures side by side, each drawn in a box of the same size (`max_height` points high,
+    /// 16:9, never wider than its share of the width), the image fitted and centred in it, so
+    /// that they compare at a glance whatever each clip's shape.
     Pictures {
         pictures: Vec<Picture>,
         max_height: f32,

@@ -4,7 +4,7 @@
 //! Every report page is a [`document::Document`], a list of blocks (title, label/value pairs,
 //! headings, paragraphs, tables, pictures, charts, warnings, method notes) with no format in
 //! it. Three content builders make documents from plain view data, never from the store: the
-//! assessment page ([`assessment`]), the before/after comparison ([`comparison`]) and a
+//! assessment page ([`assessment`]), the comparison of two assessments per leg ([`comparison`]) and a
 //! client's history ([`history`]); [`stored`] reads the store for them. Two renderers draw any
 //! document ([`Renderer`]): PDF ([`pdf`], krilla) and self-contained HTML ([`html`], maud,
 //! escaped by default). The other formats of `assess --report` hold an assessment's data, not a

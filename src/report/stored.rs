@@ -1,4 +1,4 @@
-//! Reports from the client store, for one stored assessment, a before/after comparison or a
+//! Reports from the client store, for one stored assessment, a comparison of two assessments per leg or a
 //! client's history. This module is the one report module that reads the store: it gathers the
 //! plain view data ([`ComparisonReport`], [`HistoryReport`], an assessment's [`PageContent`])
 //! and has the content builders turn it into a [`Document`]; `commands::report` draws and
@@ -24,7 +24,7 @@ use crate::store::Store;
 pub enum StoredReportKind {
     /// One stored assessment: the same page as `assess --report`.
     Assessment(i64),
-    /// A before/after comparison (one page).
+    /// A comparison of two assessments per leg (one page).
     Compare(Selection),
     /// Every assessment of the client over time.
     History,
@@ -88,7 +88,7 @@ fn endpoint(store: &Store, all: &[StoredAssessment], id: i64) -> Result<Endpoint
 }
 
 /// Gathers a comparison and what it compares from the store: per leg the store's change with
-/// the two assessments compared, or why there is none.
+/// the two assessments compared (earlier and later), or why there is none.
 pub fn load_comparison(
     store: &Store,
     header: Header,
@@ -104,7 +104,7 @@ pub fn load_comparison(
             of_side.iter().copied().filter(|a| a.hip_extension_deg.is_none()).collect();
         match comparison.changes.iter().find(|c| c.side.name() == side) {
             Some(change) => {
-                let dates = [&change.before.session_date, &change.after.session_date];
+                let dates = [&change.from.session_date, &change.to.session_date];
                 let withheld = withheld_of_side
                     .iter()
                     .filter(|a| dates.contains(&&a.session_date))
@@ -112,8 +112,8 @@ pub fn load_comparison(
                     .collect();
                 sides.push(SideSection::Compared(Box::new(SideView {
                     change: change.clone(),
-                    before: endpoint(store, &all, change.before.id)?,
-                    after: endpoint(store, &all, change.after.id)?,
+                    from: endpoint(store, &all, change.from.id)?,
+                    to: endpoint(store, &all, change.to.id)?,
                     withheld,
                 })));
             }
@@ -121,7 +121,7 @@ pub fn load_comparison(
                 let ids: Vec<i64> = withheld_of_side.iter().map(|a| a.id).collect();
                 sides.push(SideSection::Missing {
                     side: side.to_string(),
-                    reason: missing_reason(side, of_side.len(), &ids),
+                    reason: missing_reason(side, of_side.len(), &ids, selection),
                 });
             }
         }

@@ -32,6 +32,10 @@ impl Rgb {
 
 pub const INK: Rgb = Rgb(33, 33, 33);
 pub const GREY: Rgb = Rgb(110, 110, 110);
+/// A real improvement (text and marks).
+pub const IMPROVEMENT: Rgb = Rgb(0, 110, 80);
+/// A real worsening: a red towards orange, apart from the alert red of a withheld result.
+pub const WORSENING: Rgb = Rgb(196, 62, 0);
 pub const HIP: Rgb = Rgb(HIP_RGB.0, HIP_RGB.1, HIP_RGB.2);
 pub const KNEE: Rgb = Rgb(KNEE_RGB.0, KNEE_RGB.1, KNEE_RGB.2);
 pub(super) const HOLD_FILL: Rgb = Rgb(226, 234, 244);

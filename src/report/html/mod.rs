@@ -78,6 +78,7 @@ fn tone_class(t: Tone) -> Option<&'static str> {
         Tone::Alert => Some("alert"),
         Tone::Caution => Some("caution"),
         Tone::Positive => Some("positive"),
+        Tone::Negative => Some("negative"),
     }
 }
 
@@ -105,7 +106,8 @@ fn block(b: &Block) -> Markup {
         Block::KeyValues(fields) => html! {
             div.fields {
                 @for (label, value) in fields {
-                    div { span { (label) ":" } " " b { (value) } }
+                    // a long value takes the whole row, as in the PDF
+                    div class=[(value.chars().count() > 40).then_some("wide")] { span { (label) ":" } " " b { (value) } }
                 }
             }
         },
@@ -115,7 +117,7 @@ fn block(b: &Block) -> Markup {
         Block::Table(t) => table(t),
         Block::Picture(p) => picture(p),
         Block::Pictures { pictures, .. } => html! {
-            div.frames { @for p in pictures { (picture(p)) } }
+            div.frames { @for p in pictures { (boxed_picture(p)) } }
         },
         Block::Chart(c) => svg(&c.figure, &c.label),
         Block::Warnings { heading, items, none } => html! {
@@ -196,6 +198,21 @@ fn picture(p: &Picture) -> Markup {
             @if let Some(i) = &p.image {
                 img src={ "data:image/jpeg;base64," (base64::engine::general_purpose::STANDARD.encode(&i.jpeg)) }
                     width=(i.width) height=(i.height) alt=(i.alt);
+            }
+            figcaption { (p.caption) }
+        }
+    }
+}
+
+/// A picture in a 16:9 box of the same size as its neighbours, the image fitted in it.
+fn boxed_picture(p: &Picture) -> Markup {
+    html! {
+        figure {
+            div.box {
+                @if let Some(i) = &p.image {
+                    img src={ "data:image/jpeg;base64," (base64::engine::general_purpose::STANDARD.encode(&i.jpeg)) }
+                        width=(i.width) height=(i.height) alt=(i.alt);
+                }
             }
             figcaption { (p.caption) }
         }

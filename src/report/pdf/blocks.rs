@@ -2,8 +2,8 @@
 //! and charts go, and how much room it takes. The blocks come from the document model; this is
 //! the only place that knows the PDF's sizes and spacing.
 
-use super::layout::{fit, paragraph_height, Item, Layout, BOTTOM, MARGIN_X, TOP, WIDTH};
-use crate::report::chart::{Anchor, Prim, Rgb, GREY, INK};
+use super::layout::{paragraph_height, Item, Layout, BOTTOM, MARGIN_X, TOP, WIDTH};
+use crate::report::chart::{Anchor, Prim, Rgb, GREY, IMPROVEMENT, INK, WORSENING};
 use crate::report::document::{
     Align, Block, Columns, Heading, Paragraph, Picture, Table, TableSize, TextSize, Tone,
 };
@@ -11,8 +11,6 @@ use crate::report::fonts::{self, Weight};
 
 const RED: Rgb = Rgb(165, 28, 28);
 const AMBER: Rgb = Rgb(150, 90, 0);
-/// A darker shade of the hip colour, for "real" in text (the plain colour is too light to read).
-const GREEN: Rgb = Rgb(0, 110, 80);
 const PLACEHOLDER: Rgb = Rgb(240, 240, 240);
 /// Captions under pictures.
 const CAPTION_EM: f32 = 6.8;
@@ -23,7 +21,8 @@ fn colour(t: Tone) -> Rgb {
         Tone::Muted => GREY,
         Tone::Alert => RED,
         Tone::Caution => AMBER,
-        Tone::Positive => GREEN,
+        Tone::Positive => IMPROVEMENT,
+        Tone::Negative => WORSENING,
         Tone::Series(c) => c,
     }
 }
@@ -111,59 +110,79 @@ pub fn block(l: &mut Layout, b: &Block, x: f32, w: f32) {
     }
 }
 
-/// The title, with the clinic at the right (beside the title when both fit on the line, else on
-/// a line of its own above it).
+/// The title, with the clinic at the right (beside the title when both fit on the line, else
+/// above it, wrapped over as many lines as it needs).
 fn title(l: &mut Layout, text: &str, clinic: Option<&str>, x: f32, w: f32) {
     if let Some(clinic) = clinic {
         let both = fonts::text_width(text, 15.0, Weight::Bold)
             + 16.0
             + fonts::text_width(clinic, 10.0, Weight::Bold);
         if both > w {
-            let clinic = fit(clinic, 10.0, Weight::Bold, w);
-            l.text(x + w, l.y + 8.0, 10.0, Weight::Bold, GREY, Anchor::End, &clinic);
-            l.y += 14.0;
+            let h = l.paragraph(x, l.y - 2.0, w, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
+            l.y += h + 1.0;
         } else {
             l.text(x + w, l.y + 15.0, 10.0, Weight::Bold, GREY, Anchor::End, clinic);
         }
     }
-    l.text(x, l.y + 15.0, 15.0, Weight::Bold, INK, Anchor::Start, text);
-    l.y += 23.0;
+    let h = l.paragraph(x, l.y, w, 15.0, Weight::Bold, INK, Anchor::Start, text);
+    l.y += h + 3.5;
 }
 
-/// Label/value pairs in three columns between two rules.
+/// Label/value pairs in three columns between two rules. A value too long for its column takes
+/// as many of the row's columns as it needs (starting a new row when the row has too few
+/// left), and one too long for the whole width wraps under itself: nothing is cut.
 fn key_values(l: &mut Layout, fields: &[(String, String)], x: f32, w: f32) {
+    const LEAD: f32 = 13.0;
     l.rule_at(x, x + w, l.y);
     l.y += 4.0;
     let col_w = w / 3.0;
-    for (i, (label, value)) in fields.iter().enumerate() {
-        let (col, row) = (i % 3, i / 3);
+    let (mut col, mut row_lines) = (0usize, 0usize);
+    for (label, value) in fields {
+        let label_w = fonts::text_width(&format!("{label}: "), 8.5, Weight::Regular);
+        let needed = label_w + fonts::text_width(value, 9.0, Weight::Bold) + 6.0;
+        let span = ((needed / col_w).ceil() as usize).clamp(1, 3);
+        if col + span > 3 {
+            l.y += LEAD * row_lines.max(1) as f32;
+            (col, row_lines) = (0, 0);
+        }
         let cx = x + col as f32 * col_w;
-        let y = l.y + 11.0 + row as f32 * 13.0;
-        l.text(cx, y, 8.5, Weight::Regular, GREY, Anchor::Start, &format!("{label}:"));
-        let lx = cx + fonts::text_width(&format!("{label}: "), 8.5, Weight::Regular);
-        let value = fit(value, 9.0, Weight::Bold, col_w - (lx - cx) - 6.0);
-        l.text(lx, y, 9.0, Weight::Bold, INK, Anchor::Start, &value);
+        l.text(cx, l.y + 11.0, 8.5, Weight::Regular, GREY, Anchor::Start, &format!("{label}:"));
+        let lines = fonts::wrap(value, 9.0, Weight::Bold, span as f32 * col_w - label_w - 6.0);
+        for (i, line) in lines.iter().enumerate() {
+            l.text(cx + label_w, l.y + 11.0 + i as f32 * LEAD, 9.0, Weight::Bold, INK, Anchor::Start, line);
+        }
+        row_lines = row_lines.max(lines.len());
+        col += span;
     }
-    l.y += 11.0 + 13.0 * fields.len().div_ceil(3) as f32;
+    l.y += LEAD * row_lines.max(1) as f32 + 11.0;
     l.rule_at(x, x + w, l.y - 6.0);
     l.y += 6.0;
 }
 
 fn heading(l: &mut Layout, h: &Heading, x: f32, w: f32) {
     let (em, baseline, advance) = if h.major { (11.5, 14.0, 22.0) } else { (9.5, 9.0, 15.0) };
+    // The aside at the right of the heading's line when it fits there, else wrapped under it.
+    let room = w - fonts::text_width(&h.text, em, Weight::Bold) - 16.0;
+    let aside_under = h.aside.as_deref().filter(|a| fonts::text_width(a, 7.5, Weight::Regular) > room);
+    let under_h = aside_under.map_or(0.0, |a| paragraph_height(a, 7.5, Weight::Regular, w) + 2.0);
     // Kept with the start of what follows it.
-    l.need(advance + 40.0);
+    l.need(advance + under_h + 40.0);
     if h.rule_above {
         l.rule_at(x, x + w, l.y);
     }
     let colour = colour(h.tone);
-    l.text(x, l.y + baseline, em, Weight::Bold, colour, Anchor::Start, &h.text);
-    if let Some(aside) = &h.aside {
-        let room = w - fonts::text_width(&h.text, em, Weight::Bold) - 16.0;
-        let aside = fit(aside, 7.5, Weight::Regular, room);
-        l.text(x + w, l.y + baseline, 7.5, Weight::Regular, GREY, Anchor::End, &aside);
+    let text_h = l.paragraph(x, l.y + baseline - em, w, em, Weight::Bold, colour, Anchor::Start, &h.text);
+    let extra = (text_h - em * 1.3).max(0.0);
+    match (&h.aside, aside_under) {
+        (Some(aside), None) => {
+            l.text(x + w, l.y + baseline, 7.5, Weight::Regular, GREY, Anchor::End, aside);
+        }
+        (Some(aside), Some(_)) => {
+            l.paragraph(x, l.y + baseline + extra + 2.0, w, 7.5, Weight::Regular, GREY, Anchor::Start, aside);
+        }
+        (None, _) => {}
     }
-    l.y += advance;
+    l.y += advance + extra + under_h;
 }
 
 fn paragraph(l: &mut Layout, p: &Paragraph, x: f32, w: f32) {
@@ -253,37 +272,48 @@ fn draw_picture(l: &mut Layout, p: &Picture, x: f32, y: f32, w: f32, h: f32) {
     }
 }
 
-/// Pictures side by side at one height, so that they compare at a glance.
+/// Pictures side by side, each in a box of the same size (16:9, `max_height` high, never
+/// wider than its share of the width), the image fitted and centred on a light grey ground:
+/// every picture shows at the same size, whatever its shape.
 fn pictures(l: &mut Layout, pictures: &[Picture], max_height: f32, x: f32, w: f32) {
     const GAP: f32 = 14.0;
     let n = pictures.len().max(1) as f32;
     let slot = (w - GAP * (n - 1.0)) / n;
-    let common_h = pictures
-        .iter()
-        .filter_map(|p| p.image.as_ref())
-        .filter(|i| i.width > 0 && i.height > 0)
-        .map(|i| slot * i.height as f32 / i.width as f32)
-        .fold(max_height, f32::min);
-    let size = |p: &Picture| -> (f32, f32) {
-        match &p.image {
-            Some(i) if i.width > 0 && i.height > 0 => (common_h * i.width as f32 / i.height as f32, common_h),
-            _ => (slot, p.placeholder_height),
-        }
-    };
-    let img_h = pictures.iter().map(|p| size(p).1).fold(0.0, f32::max);
+    let (box_w, box_h) = picture_box(slot, max_height);
     let cap_h = pictures
         .iter()
-        .map(|p| paragraph_height(&p.caption, CAPTION_EM, Weight::Regular, slot))
+        .map(|p| paragraph_height(&p.caption, CAPTION_EM, Weight::Regular, box_w))
         .fold(0.0, f32::max);
-    l.need(img_h + 3.0 + cap_h + 10.0);
+    l.need(box_h + 3.0 + cap_h + 10.0);
     let top = l.y;
     for (n, p) in pictures.iter().enumerate() {
         let px = x + n as f32 * (slot + GAP);
-        let (pw, ph) = size(p);
-        draw_picture(l, p, px, top, pw, ph);
-        l.paragraph(px, top + ph + 3.0, slot, CAPTION_EM, Weight::Regular, GREY, Anchor::Start, &p.caption);
+        l.prim(Prim::Rect { x: px, y: top, w: box_w, h: box_h, fill: PLACEHOLDER });
+        if let Some(i) = p.image.as_ref().filter(|i| i.width > 0 && i.height > 0) {
+            let s = (box_w / i.width as f32).min(box_h / i.height as f32);
+            let (iw, ih) = (i.width as f32 * s, i.height as f32 * s);
+            let (ix, iy) = (px + (box_w - iw) / 2.0, top + (box_h - ih) / 2.0);
+            l.push(Item::Image { x: ix, y: iy, w: iw, h: ih, jpeg: i.jpeg.clone() });
+        }
+        l.paragraph(
+            px,
+            top + box_h + 3.0,
+            box_w,
+            CAPTION_EM,
+            Weight::Regular,
+            GREY,
+            Anchor::Start,
+            &p.caption,
+        );
     }
-    l.y = top + img_h + 3.0 + cap_h + 10.0;
+    l.y = top + box_h + 3.0 + cap_h + 10.0;
+}
+
+/// The box every picture of a [`Block::Pictures`] is drawn in: 16:9 at `max_height`, narrower
+/// (and lower) when the slot is narrower.
+pub fn picture_box(slot: f32, max_height: f32) -> (f32, f32) {
+    let w = (max_height * 16.0 / 9.0).min(slot);
+    (w, w * 9.0 / 16.0)
 }
 
 fn warnings(l: &mut Layout, heading: &str, items: &[String], none: &str, x: f32, w: f32) {

@@ -144,8 +144,3 @@ impl Default for Layout {
 pub fn paragraph_height(text: &str, em: f32, weight: Weight, width: f32) -> f32 {
     fonts::wrap(text, em, weight, width).len() as f32 * em * 1.3
 }
-
-/// Shortens a one-line value to fit, with an ellipsis (see [`fonts::fit`]).
-pub fn fit(text: &str, em: f32, weight: Weight, width: f32) -> String {
-    fonts::fit(text, em, weight, width)
-}

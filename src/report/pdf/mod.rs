@@ -173,4 +173,96 @@ mod tests {
         let render = render(&doc).unwrap();
         assert!(render.starts_with(b"%PDF"));
     }
+
+    /// Issue 14: a long header value, a heading's aside and a clinic's name wrap; no text is
+    /// cut, and every line stays within the text width.
+    #[test]
+    fn long_header_values_asides_and_clinics_wrap_and_keep_every_word() {
+        use crate::report::document::Heading;
+        use crate::report::fonts;
+        let compared = "first before-treatment assessment → latest: left: 2025-02-03 before → 2025-03-03 after; right: 2025-01-20 before → 2025-02-27 after";
+        let aside = "session 2025-02-03, before treatment → after treatment, and a long tail of words that cannot fit beside the heading";
+        let clinic = "Physiotherapie am Stadtpark, Praxisgemeinschaft für Orthopädie und Sportmedizin Dr. med. Mustermann";
+        let doc = Document {
+            pages: vec![Page {
+                blocks: vec![
+                    Block::Title {
+                        text: "Modified Thomas test: comparison of two assessments".into(),
+                        clinic: Some(clinic.into()),
+                    },
+                    Block::KeyValues(vec![
+                        ("Client".into(), "0042".into()),
+                        ("Therapist".into(), "A. Therapist".into()),
+                        ("Report made".into(), "2025-03-04".into()),
+                        ("Compared".into(), compared.into()),
+                    ]),
+                    Heading { aside: Some(aside.into()), ..Heading::new("Left leg", true) }.into(),
+                ],
+            }],
+            ..Document::default()
+        };
+        let l = lay_out(&doc).unwrap();
+        let mut words = String::new();
+        for item in &l.pages[0] {
+            if let Item::Prim(Prim::Text { x, em, weight, anchor, text, .. }) = item {
+                let w = fonts::text_width(text, *em, *weight);
+                let (x0, x1) = match anchor {
+                    crate::report::chart::Anchor::Start => (*x, x + w),
+                    crate::report::chart::Anchor::End => (x - w, *x),
+                    crate::report::chart::Anchor::Middle => (x - w / 2.0, x + w / 2.0),
+                };
+                let (left, right) = (layout::MARGIN_X, layout::MARGIN_X + layout::WIDTH);
+                assert!(x0 >= left - 0.5 && x1 <= right + 0.5, "{text:?} from {x0} to {x1}");
+                assert!(!text.contains('…'), "cut: {text:?}");
+                words.push_str(text);
+                words.push(' ');
+            }
+        }
+        let words: String = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        for whole in [compared, aside, clinic] {
+            assert!(words.contains(whole), "{whole:?} whole in {words:?}");
+        }
+    }
+
+    /// Issue 15.7: the pictures of a row show at one size, whatever each image's shape.
+    #[test]
+    fn pictures_side_by_side_show_at_one_size() {
+        use crate::report::document::{Image, Picture};
+        let picture = |width, height| Picture {
+            image: Some(Image { jpeg: vec![0xff, 0xd8], width, height, alt: String::new() }),
+            caption: "caption".into(),
+            max_width: 500.0,
+            max_height: 90.0,
+            placeholder_height: 90.0,
+        };
+        let row = vec![picture(1280, 720), picture(720, 1280), Picture { image: None, ..picture(1, 1) }];
+        let doc = Document {
+            pages: vec![Page { blocks: vec![Block::Pictures { pictures: row, max_height: 90.0 }] }],
+            ..Document::default()
+        };
+        let l = lay_out(&doc).unwrap();
+        let boxes: Vec<(f32, f32)> = l.pages[0]
+            .iter()
+            .filter_map(|i| match i {
+                Item::Prim(Prim::Rect { w, h, .. }) => Some((*w, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(boxes.len(), 3, "a box for each picture, the missing one too");
+        assert!(boxes.iter().all(|b| *b == boxes[0]), "{boxes:?}");
+        assert!((boxes[0].1 - 90.0).abs() < 0.01 && (boxes[0].0 - 160.0).abs() < 0.01, "{boxes:?}");
+        let images: Vec<(f32, f32)> = l.pages[0]
+            .iter()
+            .filter_map(|i| match i {
+                Item::Image { w, h, .. } => Some((*w, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(images.len(), 2);
+        assert!((images[0].0 - 160.0).abs() < 0.01, "the landscape frame fills its box: {images:?}");
+        assert!(
+            (images[1].1 - 90.0).abs() < 0.01 && images[1].0 < 60.0,
+            "the portrait one fits in it: {images:?}"
+        );
+    }
 }
