@@ -12,7 +12,7 @@ use std::process::Command;
 
 use common::{analysed, pdf_layout, pdf_pages, poppler, romcam, sample, KeepFiles};
 use romcam::store::compare::Selection;
-use romcam::store::records::{NewAssessment, Phase};
+use romcam::store::records::{short_id, NewAssessment, Phase};
 use romcam::store::Store;
 
 const CLIENT: &str = "RS1";
@@ -27,23 +27,29 @@ fn key_frame_png(shade: u8) -> Vec<u8> {
     out.into_inner()
 }
 
-fn record(store: &mut Store, clip: &str, phase: Phase, date: &str, shade: u8) -> i64 {
+/// Stores the cached assessment of `clip` and returns its id (the short id reports show).
+fn record(store: &mut Store, clip: &str, phase: Phase, date: &str, shade: u8) -> String {
     let a = analysed(clip);
-    store
+    let uid = store
         .record_assessment(&NewAssessment {
             client: CLIENT,
             session_date: date,
             phase,
             assessment: &a.assessment,
             video_path: &sample(&format!("{clip}.mp4")),
-            video_sha256: "ab".repeat(32),
+            video_sha256: common::fake_sha256(&format!("{clip}/{phase}/{date}")),
             key_frame_png: Some(key_frame_png(shade)),
+            replace: false,
+            note: None,
+            by: "test",
+            uid: None,
         })
-        .expect("stored")
+        .expect("stored");
+    short_id(&uid).to_string()
 }
 
 /// A store with dev01_pre_left before and dev02_post_left after, in one session.
-fn sample_pair(dir: &Path) -> (Store, i64, i64) {
+fn sample_pair(dir: &Path) -> (Store, String, String) {
     let mut store = Store::open(dir).unwrap();
     let before = record(&mut store, "dev01_pre_left", Phase::Before, DATE, 40);
     let after = record(&mut store, "dev02_post_left", Phase::After, DATE, 200);
@@ -81,7 +87,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let c = store.compare(CLIENT, &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!((ch.side.name(), ch.before.id, ch.after.id), ("left", before, after));
+    assert_eq!((ch.side.name(), &ch.before.id, &ch.after.id), ("left", &before, &after));
     assert!(ch.real, "the sample pair is a real change: {}", ch.verdict);
     drop(store);
 
@@ -156,6 +162,10 @@ fn a_withheld_side_is_named_and_not_compared() {
             video_path: &sample("dev03_right.mp4"),
             video_sha256: "cd".repeat(32),
             key_frame_png: None,
+            replace: false,
+            note: None,
+            by: "test",
+            uid: None,
         })
         .unwrap();
     assert_eq!(withheld.test_side.name(), "right");
@@ -165,7 +175,7 @@ fn a_withheld_side_is_named_and_not_compared() {
     assert_eq!(code, 0, "{stderr}");
     let words = pdf_words(&pdf);
     assert!(words.contains("Right leg: not compared"), "{words}");
-    assert!(words.contains(&format!("Assessment {id} was withheld")), "{words}");
+    assert!(words.contains(&format!("Assessment {} was withheld", short_id(&id))), "{words}");
     assert!(words.contains("The left hip extension changed by"), "{words}");
 }
 
@@ -182,8 +192,8 @@ fn the_history_lists_every_assessment() {
     assert_eq!(code, 0, "{stderr}");
     let layout = pdf_layout(&pdf);
     assert!(layout.contains("Left leg: 2 assessments"), "{layout}");
-    for (id, clip) in [(before, "dev01_pre_left.mp4"), (after, "dev02_post_left.mp4")] {
-        let a = history.iter().find(|a| a.id == id).unwrap();
+    for (id, clip) in [(&before, "dev01_pre_left.mp4"), (&after, "dev02_post_left.mp4")] {
+        let a = history.iter().find(|a| a.id == *id).unwrap();
         let row = layout
             .lines()
             .find(|l| l.contains(clip))
@@ -208,16 +218,17 @@ fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (store, _, after) = sample_pair(&data);
-    let (_, full) = store.assessment(after).unwrap();
+    let (_, full) = store.assessment(&after).unwrap();
     drop(store);
     let pdf = dir.path().join("one.pdf");
-    let (code, stderr) = report(&data, &["--assessment", &after.to_string()], &pdf);
+    let (code, stderr) = report(&data, &["--assessment", &after], &pdf);
     assert_eq!(code, 0, "{stderr}");
     let words = pdf_words(&pdf);
     for needle in [
         format!("Client: {CLIENT}"),
         format!("Session date: {DATE}"),
         "Phase: after".into(),
+        format!("Assessment: {after}"),
         format!("{:+.1}°", full.hip_extension_deg.unwrap()),
         "Key frame as stored with the assessment".into(),
     ] {
@@ -225,8 +236,11 @@ fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     }
     assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
     // Another client's assessment, or a client not in the store: the store refuses (exit 6).
-    let (code, _) = report(&data, &["--assessment", "999"], &dir.path().join("x.pdf"));
+    let (code, _) = report(&data, &["--assessment", "0000ffff"], &dir.path().join("x.pdf"));
     assert_eq!(code, 6);
+    // an integer row number is no assessment id: a usage error
+    let (code, _) = report(&data, &["--assessment", "7"], &dir.path().join("x.pdf"));
+    assert_eq!(code, 2);
     assert!(!dir.path().join("x.pdf").exists());
 }
 

@@ -190,7 +190,7 @@ pub mod wording {
         ))
     }
 
-    pub fn missing_reason(side: &str, assessed: usize, withheld: &[i64]) -> String {
+    pub fn missing_reason(side: &str, assessed: usize, withheld: &[String]) -> String {
         let leg = format!("{} leg", capitalised(side));
         if assessed == 0 {
             return format!("{leg}: no assessments stored, so nothing to compare.");
@@ -198,7 +198,7 @@ pub mod wording {
         let mut s =
             format!("{leg}: not compared: no before/after pair of measured assessments for this selection.");
         if !withheld.is_empty() {
-            let ids: Vec<String> = withheld.iter().map(i64::to_string).collect();
+            let ids = withheld;
             let (noun, verb) = if ids.len() == 1 { ("Assessment", "was") } else { ("Assessments", "were") };
             s.push_str(&format!(
                 " {noun} {} {verb} withheld by the quality gate, and withheld results are never compared.",
@@ -411,13 +411,15 @@ mod tests {
     #[test]
     fn a_missing_leg_says_why() {
         assert!(wording::missing_reason("right", 0, &[]).contains("no assessments stored"));
-        let r = wording::missing_reason("right", 2, &[5, 6]);
-        assert!(r.contains("Assessments 5, 6 were withheld"), "{r}");
+        let r = wording::missing_reason("right", 2, &["0000abcd".into(), "0000abce".into()]);
+        assert!(r.contains("Assessments 0000abcd, 0000abce were withheld"), "{r}");
     }
 
     fn stored(id: i64, phase: &str, hip: f64) -> StoredAssessment {
         StoredAssessment {
-            id,
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             client: "C1".into(),
             session_date: "2026-11-20".into(),
             side: Side::Left,
@@ -430,6 +432,8 @@ mod tests {
             video_sha256: "0".repeat(64),
             model: "m".into(),
             romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
         }
     }
 

@@ -239,6 +239,10 @@ pub struct ReportRequest {
     pub client: Option<String>,
     pub session_date: Option<String>,
     pub phase: Option<crate::store::records::Phase>,
+    /// The id the assessment is stored under (its short id).
+    pub assessment_id: Option<String>,
+    /// `assess --note`.
+    pub notes: Option<String>,
 }
 
 impl ReportRequest {
@@ -282,6 +286,8 @@ pub fn prepare_assessment_reports(
     let mut page = PageContent::new(assessment, key_frame);
     page.session_date = request.session_date.clone();
     page.phase = request.phase.map(|p| p.to_string());
+    page.assessment_id = request.assessment_id.clone();
+    page.notes = request.notes.clone();
     let content = ReportContent::single(header, page);
     let source = VideoSource { clip, frames: &track.frames, blur_faces };
     prepare_reports(&request.targets, &content, Some(&source), request.force)

@@ -24,13 +24,16 @@ pub enum Selection {
     Session(String),
     /// The latest assessment of each side in the first session against that in the second.
     Sessions(String, String),
-    /// Two assessments by id.
-    Assessments(i64, i64),
+    /// Two assessments by id (as shown by `history`: the short id or a unique prefix of it).
+    Assessments(String, String),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Endpoint {
-    pub id: i64,
+    /// The assessment's short id ([`crate::store::records::short_id`]).
+    pub id: String,
+    /// Its full uid.
+    pub uid: String,
     pub session_date: String,
     pub phase: Phase,
     pub hip_extension_deg: f64,
@@ -75,7 +78,8 @@ pub struct Comparison {
 
 fn endpoint(a: &StoredAssessment) -> Option<Endpoint> {
     Some(Endpoint {
-        id: a.id,
+        id: a.id.clone(),
+        uid: a.uid.clone(),
         session_date: a.session_date.clone(),
         phase: a.phase,
         hip_extension_deg: a.hip_extension_deg?,
@@ -120,7 +124,9 @@ impl SideChange {
 }
 
 fn latest<'a>(items: impl Iterator<Item = &'a StoredAssessment>) -> Option<&'a StoredAssessment> {
-    items.max_by(|a, b| (&a.session_date, &a.created_at, a.id).cmp(&(&b.session_date, &b.created_at, b.id)))
+    items.max_by(|a, b| {
+        (&a.session_date, &a.created_at, a.row_id).cmp(&(&b.session_date, &b.created_at, b.row_id))
+    })
 }
 
 fn pair_for_side<'a>(
@@ -153,8 +159,9 @@ fn pair_for_side<'a>(
             latest(all.iter().filter(usable).filter(|a| &a.session_date == d2))?,
         )),
         Selection::Assessments(x, y) => {
-            let b = all.iter().filter(usable).find(|a| a.id == *x)?;
-            let a = all.iter().filter(usable).find(|a| a.id == *y)?;
+            // x and y are uids here ([`Store::compare`] resolved what was typed)
+            let b = all.iter().filter(usable).find(|a| a.uid == *x)?;
+            let a = all.iter().filter(usable).find(|a| a.uid == *y)?;
             Some((b, a))
         }
     }
@@ -163,6 +170,25 @@ fn pair_for_side<'a>(
 impl Store {
     pub fn compare(&self, client: &str, selection: &Selection) -> Result<Comparison> {
         let all = self.history(client)?;
+        let resolved;
+        let selection = match selection {
+            Selection::Assessments(x, y) => {
+                let mut uids = Vec::new();
+                for given in [x, y] {
+                    let a = self.resolve(given)?;
+                    if a.client != client {
+                        return Err(RomcamError::Store(format!(
+                            "assessment {given} is not one of client {client:?}'s (see `romcam history {client}`)"
+                        ))
+                        .into());
+                    }
+                    uids.push(a.uid);
+                }
+                resolved = Selection::Assessments(uids[0].clone(), uids[1].clone());
+                &resolved
+            }
+            other => other,
+        };
         let mut changes = Vec::new();
         for side in [Side::Left, Side::Right] {
             if let Some((b, a)) = pair_for_side(&all, side, selection) {
@@ -202,7 +228,8 @@ impl Store {
 #[cfg(test)]
 pub fn test_endpoint(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
     Endpoint {
-        id,
+        id: format!("{id:08x}"),
+        uid: format!("{id:032x}"),
         session_date: "2026-11-20".into(),
         phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
         hip_extension_deg: hip,
@@ -216,7 +243,8 @@ mod tests {
 
     fn ep(hip: f64) -> Endpoint {
         Endpoint {
-            id: 1,
+            id: "00000001".into(),
+            uid: format!("{:032x}", 1),
             session_date: "2026-01-01".into(),
             phase: Phase::Before,
             hip_extension_deg: hip,
