@@ -320,8 +320,9 @@ fn corrections_and_notes_are_kept_travel_with_an_export_and_are_erased_with_the_
             .code,
         0
     );
-    let text = pdf_layout(&pdf);
+    let text = pdf_layout(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("Notes: NOTE-ON-RECORD-4471 left knee sore"), "{text}");
+    assert!(text.contains("Corrected: 3 changes, last "), "{text}");
     let pdf = dir.path().join("h.pdf");
     assert_eq!(
         romcam_in(&data, &["report", "--client", "R1", "--history", "--out", pdf.to_str().unwrap()]).code,
