@@ -179,13 +179,14 @@ pub fn run(job: AssessJob) -> Result<i32> {
                     d.phase.name(),
                     recorded
                         .replaced
+                        .iter()
                         .map(|r| format!(
                             "; it replaces assessment {} of the same video (session {}, {})",
                             records::short_id(&r.uid),
                             r.session_date,
                             r.phase
                         ))
-                        .unwrap_or_default()
+                        .collect::<String>()
                 );
             }
         }
