@@ -15,6 +15,7 @@ use crate::measure::leg::Side;
 use crate::report::stored::{StoredReportKind, StoredReportRequest};
 use crate::report::{content::parse_config_arg, ReportConfig, ReportRequest, ReportTarget};
 use crate::runtime::LandmarkModel;
+use crate::store::audit::Amendment;
 use crate::store::compare::Selection;
 use crate::store::records::Phase;
 
@@ -120,6 +121,10 @@ enum Command {
     #[command(after_help = "Examples:
   romcam assess clip.mp4                                   measure and print the result
   romcam assess clip.mp4 --client 0042 --phase before      also store it for client 0042 (today's session)
+  romcam assess clip.mp4 --client 0042 --phase after --note \"after 3 weeks of stretching\"
+  romcam assess clip.mp4 --client 0042 --phase after --replace
+                                                           store it again, replacing the earlier assessment
+                                                           of the same video (otherwise refused, exit 8)
   romcam assess clip.mp4 --report 0042.pdf --blur-faces    also write a PDF report with faces blurred
   romcam assess clip.mp4 --report 0042.mp4                 also the clip with the angles drawn on every frame
 
@@ -150,6 +155,13 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         /// Session date (default: today): YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY; stored as YYYY-MM-DD.
         #[arg(long, value_name = "DATE", requires = "client", value_parser = session_date)]
         session: Option<String>,
+        /// A note stored with the assessment (with --client), shown by `history` and the reports.
+        #[arg(long, value_name = "TEXT", requires = "client")]
+        note: Option<String>,
+        /// The client already has an assessment of this video (the same file content): replace it
+        /// (with --client; recorded in the client's audit trail). Without it, the video is refused.
+        #[arg(long, requires = "client")]
+        replace: bool,
         #[command(flatten)]
         store: StoreArgs,
         #[command(flatten)]
@@ -162,7 +174,8 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         #[command(flatten)]
         runtime: RuntimeArgs,
     },
-    /// Lists the clients in the store.
+    /// Lists the clients in the store: sessions, assessments and the last session, and per leg
+    /// the latest measured hip extension and knee flexion with its reading.
     #[command(after_help = "Examples:
   romcam clients
   romcam clients --json")]
@@ -173,7 +186,8 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Every assessment of a client over time, per side.
+    /// Every assessment of a client over time, per side, with its id, then the notes and the
+    /// corrections to the record (amend, remove, replace, note).
     #[command(after_help = "Examples:
   romcam history 0042
   romcam history 0042 --json")]
@@ -212,9 +226,9 @@ only where both legs were assessed in the same session and phase.")]
         /// The latest assessment per side in the first session against that in the second.
         #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "baseline"], value_parser = session_date)]
         sessions: Option<Vec<String>>,
-        /// Two assessments by id (see `romcam history`).
-        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with = "baseline")]
-        assessments: Option<Vec<i64>>,
+        /// Two assessments by id (the ids `romcam history` shows, or their first 4+ characters).
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with = "baseline", value_parser = assessment_id)]
+        assessments: Option<Vec<String>>,
         /// Progress per side: the first before-treatment assessment against the latest assessment
         /// (for a progress or discharge report).
         #[arg(long)]
@@ -229,7 +243,7 @@ only where both legs were assessed in the same session and phase.")]
     /// assessments per leg, or a client's history.
     #[command(group(clap::ArgGroup::new("kind").required(true).args(["assessment", "compare", "history"])))]
     #[command(after_help = "Examples:
-  romcam report --client 0042 --assessment 7 --out 0042-assessment.pdf
+  romcam report --client 0042 --assessment 3fa2b1c4 --out 0042-assessment.pdf
   romcam report --client 0042 --compare --out 0042-comparison.pdf
   romcam report --client 0042 --compare --sessions 2026-11-20 2026-12-04 --out 0042-progress.pdf
   romcam report --client 0042 --compare --baseline --out 0042-discharge.pdf
@@ -241,9 +255,10 @@ A comparison page names what it compares by the stored sessions and phases (\"20
         /// The client's code.
         #[arg(long, value_name = "CODE")]
         client: String,
-        /// One stored assessment by id (see `romcam history`): the page of `assess --report`.
-        #[arg(long, value_name = "ID")]
-        assessment: Option<i64>,
+        /// One stored assessment by id (the id `romcam history` shows, or its first 4+
+        /// characters): the page of `assess --report`.
+        #[arg(long, value_name = "ID", value_parser = assessment_id)]
+        assessment: Option<String>,
         /// A comparison of two assessments per leg (default: the latest before/after treatment
         /// pair of each side).
         #[arg(long)]
@@ -254,9 +269,9 @@ A comparison page names what it compares by the stored sessions and phases (\"20
         /// With --compare: the latest assessment per side in the first session against that in the second.
         #[arg(long, num_args = 2, value_names = ["DATE1", "DATE2"], conflicts_with_all = ["assessments", "baseline", "history", "assessment"], value_parser = session_date)]
         sessions: Option<Vec<String>>,
-        /// With --compare: two assessments by id.
-        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["baseline", "history", "assessment"])]
-        assessments: Option<Vec<i64>>,
+        /// With --compare: two assessments by id (as `romcam history` shows them).
+        #[arg(long, num_args = 2, value_names = ["ID1", "ID2"], conflicts_with_all = ["baseline", "history", "assessment"], value_parser = assessment_id)]
+        assessments: Option<Vec<String>>,
         /// With --compare: progress per side, the first before-treatment assessment against the
         /// latest assessment (a progress or discharge report).
         #[arg(long, conflicts_with_all = ["history", "assessment"])]
@@ -278,6 +293,69 @@ A comparison page names what it compares by the stored sessions and phases (\"20
         /// No "romcam: wrote ..." line on stderr.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Corrects a stored assessment: its phase, its session date or its note. Every change is
+    /// kept in the client's audit trail (old and new value, when, who), shown by `history`.
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args(["phase", "session", "note"])))]
+    #[command(after_help = "Examples:
+  romcam amend 3fa2b1c4 --phase after                   it was filmed after the treatment, not before
+  romcam amend 3fa2b1c4 --session 2026-11-20            it belongs to the session of 20 November
+  romcam amend 3fa2b1c4 --note \"left knee sore\"         set the note (--note \"\" clears it)
+
+Who: the therapist in the settings file (~/.config/romcam/config.toml or --config), or else
+the user name.")]
+    Amend {
+        /// The assessment's id (as `romcam history` shows it, or its first 4+ characters).
+        #[arg(value_parser = assessment_id)]
+        assessment: String,
+        /// The phase it was in: before or after the treatment (or none).
+        #[arg(long, value_enum)]
+        phase: Option<Phase>,
+        /// The session it belongs to: YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY.
+        #[arg(long, value_name = "DATE", value_parser = session_date)]
+        session: Option<String>,
+        /// The assessment's note ("" clears it).
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Settings file naming the therapist who makes the change, TOML.
+        #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+        config: Option<ReportConfig>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Removes one stored assessment (a wrong clip, a failed recording). Asks for confirmation;
+    /// the removal, with what was removed, stays in the client's audit trail.
+    #[command(after_help = "Examples:
+  romcam remove 3fa2b1c4           asks you to type the id 3fa2b1c4 to confirm
+  romcam remove 3fa2b1c4 --yes     no question (for scripts)")]
+    Remove {
+        /// The assessment's id (as `romcam history` shows it, or its first 4+ characters).
+        #[arg(value_parser = assessment_id)]
+        assessment: String,
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+        /// Settings file naming the therapist who makes the change, TOML.
+        #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+        config: Option<ReportConfig>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Sets a client's note (shown by `history` and on the history report; kept in the audit
+    /// trail).
+    #[command(after_help = "Examples:
+  romcam note 0042 \"runner, right hamstring strain 2025\"
+  romcam note 0042 \"\"             clears the note")]
+    Note {
+        /// The client's code (as given to `assess --client`).
+        client: String,
+        /// The note ("" clears it).
+        text: String,
+        /// Settings file naming the therapist who makes the change, TOML.
+        #[arg(long, value_name = "FILE", value_parser = parse_config_arg)]
+        config: Option<ReportConfig>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Writes every record of a client as JSON (backup, moving laptops). Clips are named by
     /// file name only.
@@ -308,7 +386,8 @@ A comparison page names what it compares by the stored sessions and phases (\"20
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Erases a client and all their records (right to erasure). Asks for confirmation.
+    /// Erases a client and all their records, notes and audit trail (right to erasure). Asks for
+    /// confirmation.
     #[command(after_help = "Examples:
   romcam delete 0042           asks you to type 0042 to confirm
   romcam delete 0042 --yes     no question (for scripts)")]
@@ -411,6 +490,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
             client,
             phase,
             session,
+            note,
+            replace,
             store,
             pose,
             report,
@@ -427,7 +508,14 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     knee_flexion_threshold_deg: knee_threshold,
                     ..Criteria::default()
                 },
-                target: client.map(|client| StoreTarget { client, phase, session, data_dir: store.data_dir }),
+                target: client.map(|client| StoreTarget {
+                    client,
+                    phase,
+                    session,
+                    data_dir: store.data_dir,
+                    replace,
+                    note,
+                }),
                 report: report.request(),
                 pose: pose.choice(),
                 quiet,
@@ -475,6 +563,18 @@ fn dispatch(cli: Cli) -> Result<i32> {
             commands::export::run(store.dir(), &client, out.as_deref(), force, quiet)
         }
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
+        Command::Amend { assessment, phase, session, note, config, store } => commands::amend::run(
+            store.dir(),
+            &assessment,
+            &Amendment { phase, session_date: session, note },
+            &config,
+        ),
+        Command::Remove { assessment, yes, config, store } => {
+            commands::remove::run(store.dir(), &assessment, yes, &config)
+        }
+        Command::Note { client, text, config, store } => {
+            commands::note::run(store.dir(), &client, &text, &config)
+        }
         Command::Delete { client, yes, store } => commands::delete::run(store.dir(), &client, yes),
         Command::Pose { video, json, overlay, force, blur_faces, pose, quiet, runtime } => {
             runtime.init()?;
@@ -495,7 +595,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
 fn selection(
     session: Option<String>,
     sessions: Option<Vec<String>>,
-    assessments: Option<Vec<i64>>,
+    assessments: Option<Vec<String>>,
     baseline: bool,
 ) -> Selection {
     if baseline {
@@ -504,9 +604,15 @@ fn selection(
     match (session, sessions, assessments) {
         (Some(d), _, _) => Selection::Session(d),
         (_, Some(d), _) if d.len() == 2 => Selection::Sessions(d[0].clone(), d[1].clone()),
-        (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0], a[1]),
+        (_, _, Some(a)) if a.len() == 2 => Selection::Assessments(a[0].clone(), a[1].clone()),
         _ => Selection::Latest,
     }
+}
+
+/// An assessment id as typed (the short id `history` shows, or a prefix of at least 4 hex
+/// digits); a malformed one is a usage error (exit 2).
+fn assessment_id(text: &str) -> Result<String, String> {
+    crate::store::records::parse_assessment_id(text)
 }
 
 /// `--session` and `--sessions`: a real calendar date, not in the future, in one of the forms

@@ -33,6 +33,10 @@ pub enum RomcamError {
     /// The user did not confirm what the command asked them to confirm; nothing was changed.
     #[error("{0}")]
     Declined(String),
+    /// The record asked for conflicts with one already stored (the same video for the same
+    /// client); nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// The user interrupted the run (Ctrl-C or SIGTERM).
     #[error("interrupted; nothing was written")]
     Interrupted,
@@ -48,6 +52,7 @@ impl RomcamError {
             RomcamError::Setup(_) => 5,
             RomcamError::Store(_) => 6,
             RomcamError::Output(_) => 7,
+            RomcamError::Conflict(_) => 8,
             RomcamError::Interrupted => 130,
         }
     }
@@ -65,6 +70,7 @@ Exit codes:
        the models) is missing, broken, or not the file romcam was built with
   6    the client store cannot be used (locked, damaged, from a newer romcam)
   7    an output file cannot be written (exists, read-only folder, disk full, is the input)
+  8    the client already has an assessment of the same video (add --replace); nothing was stored
   130  interrupted (Ctrl-C); nothing was written";
 
 /// Maps any error to its exit code: romcam's own errors carry one, anything else is internal.

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::assess::change::{Angle, ChangeVerdict};
 use crate::assess::Assessment;
 use crate::measure::leg::Side;
+use crate::store::audit::AuditEntry;
 use crate::store::compare::Comparison;
 use crate::store::records::{ClientSummary, StoredAssessment};
 
@@ -82,7 +83,8 @@ pub fn summary(a: &Assessment) -> String {
     s
 }
 
-/// `romcam clients`: one line per client, or a note that the store is empty.
+/// `romcam clients`: one line per client, then per leg the latest measured figures with their
+/// reading, or a note that the store is empty.
 pub fn clients_table(list: &[ClientSummary], store_path: &Path) -> String {
     if list.is_empty() {
         return format!("no clients in {}\n", store_path.display());
@@ -97,12 +99,26 @@ pub fn clients_table(list: &[ClientSummary], store_path: &Path) -> String {
             c.assessments,
             c.last_session.as_deref().unwrap_or_default()
         );
+        for l in &c.latest {
+            let _ = writeln!(
+                s,
+                "  {:<5} hip {:>6}  knee {:>6}  {} ({}, {}, {})",
+                l.side.name(),
+                format!("{:+.1}°", l.hip_extension_deg),
+                l.knee_flexion_deg.map(|k| format!("{k:.1}°")).unwrap_or_else(|| "—".into()),
+                l.classification,
+                l.session_date,
+                l.phase,
+                l.id
+            );
+        }
     }
     s
 }
 
-/// `romcam history`: a client's assessments per leg, oldest first.
-pub fn history_table(list: &[StoredAssessment]) -> String {
+/// `romcam history`: a client's assessments per leg, oldest first (an amended one marked),
+/// then the notes and the corrections to the record.
+pub fn history_table(list: &[StoredAssessment], client_note: Option<&str>, trail: &[AuditEntry]) -> String {
     let mut s = String::new();
     for side in [Side::Left, Side::Right] {
         let rows: Vec<_> = list.iter().filter(|a| a.side == side).collect();
@@ -112,19 +128,37 @@ pub fn history_table(list: &[StoredAssessment]) -> String {
         let _ = writeln!(s, "{side} leg");
         let _ = writeln!(
             s,
-            "  {:>4}  {:<10}  {:<6}  {:>14}  {:>12}",
+            "  {:<8}  {:<10}  {:<6}  {:>14}  {:>12}",
             "id", "session", "phase", "hip extension", "knee flexion"
         );
         for a in rows {
-            let _ = writeln!(
-                s,
-                "  {:>4}  {:<10}  {:<6}  {:>14}  {:>12}",
+            let line = format!(
+                "  {:<8}  {:<10}  {:<6}  {:>14}  {:>12}{}",
                 a.id,
                 a.session_date,
                 a.phase.name(),
                 a.hip_extension_deg.map(|x| format!("{x:+.1}°")).unwrap_or_else(|| "withheld".into()),
-                a.knee_flexion_deg.map(|k| format!("{k:.1}°")).unwrap_or_else(|| "withheld".into())
+                a.knee_flexion_deg.map(|k| format!("{k:.1}°")).unwrap_or_else(|| "withheld".into()),
+                if a.amendments > 0 { "  amended" } else { "" }
             );
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
+    }
+    let notes: Vec<String> = client_note
+        .map(|n| format!("client: {n}"))
+        .into_iter()
+        .chain(list.iter().filter_map(|a| Some(format!("{}: {}", a.id, a.notes.as_deref()?))))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(s, "notes");
+        for n in notes {
+            let _ = writeln!(s, "  {}", n.replace('\n', " "));
+        }
+    }
+    if !trail.is_empty() {
+        let _ = writeln!(s, "corrections");
+        for e in trail {
+            let _ = writeln!(s, "  {}", e.sentence().replace('\n', " "));
         }
     }
     s
@@ -202,7 +236,9 @@ mod tests {
 
     fn stored(id: i64, side: Side, phase: Phase, hip: Option<f64>) -> StoredAssessment {
         StoredAssessment {
-            id,
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             client: "C1".into(),
             session_date: "2026-11-20".into(),
             side,
@@ -215,6 +251,8 @@ mod tests {
             video_sha256: "0".repeat(64),
             model: "BlazePose".into(),
             romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
         }
     }
 
@@ -225,11 +263,11 @@ mod tests {
             stored(1, Side::Left, Phase::Before, Some(-9.5)),
             stored(2, Side::Left, Phase::After, None),
         ];
-        let text = history_table(&rows);
+        let text = history_table(&rows, None, &[]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "left leg");
-        assert_eq!(lines[2], "     1  2026-11-20  before           -9.5°         50.5°");
-        assert_eq!(lines[3], "     2  2026-11-20  after         withheld      withheld");
+        assert_eq!(lines[2], "  00000001  2026-11-20  before           -9.5°         50.5°");
+        assert_eq!(lines[3], "  00000002  2026-11-20  after         withheld      withheld");
         assert_eq!(lines[4], "right leg");
         assert_eq!(lines.len(), 7);
     }
@@ -243,15 +281,29 @@ mod tests {
             sessions: 2,
             assessments: 3,
             last_session: Some("2026-12-04".into()),
+            latest: vec![crate::store::records::LatestOfSide {
+                side: Side::Left,
+                id: "3fa2b1c4".into(),
+                session_date: "2026-12-04".into(),
+                phase: Phase::After,
+                hip_extension_deg: -9.46,
+                knee_flexion_deg: Some(50.5),
+                classification: "positive: iliopsoas shortening".into(),
+            }],
         }];
         let text = clients_table(&list, Path::new("/s"));
         assert_eq!(text.lines().nth(1), Some("0042                        2           3  2026-12-04"));
+        assert_eq!(
+            text.lines().nth(2),
+            Some("  left  hip  -9.5°  knee  50.5°  positive: iliopsoas shortening (2026-12-04, after, 3fa2b1c4)")
+        );
     }
 
     #[test]
     fn comparison_prints_both_measures_with_their_verdicts_and_what_is_compared() {
-        let ep = |id, date: &str, phase, hip, knee| Endpoint {
-            id,
+        let ep = |id: i64, date: &str, phase, hip, knee| Endpoint {
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             session_date: date.into(),
             phase,
             hip_extension_deg: hip,

@@ -245,12 +245,20 @@ fn ctrl_c_during_assess_leaves_no_record() {
 fn kill_9_during_assess_and_store_never_leaves_half_a_record() {
     let data = tempfile::tempdir().unwrap();
     let clip = corpus().join("hold_only.mp4");
-    let assess = || {
+    // each run stores for a client of its own: the store refuses the same video twice for one
+    // client
+    let mut runs = 0;
+    let data_dir = data.path();
+    let clip_path = &clip;
+    let assess = move || {
+        runs += 1;
         Command::new(romcam())
             .args(["assess"])
-            .arg(&clip)
-            .args(["-q", "--no-mirror", "--client", "K9", "--phase", "after", "--data-dir"])
-            .arg(data.path())
+            .arg(clip_path)
+            .args(["-q", "--no-mirror", "--phase", "after", "--client"])
+            .arg(format!("K9-{runs}"))
+            .arg("--data-dir")
+            .arg(data_dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

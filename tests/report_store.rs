@@ -16,7 +16,7 @@ use std::process::Command;
 
 use common::{analysed, pdf_layout, pdf_pages, poppler, romcam, sample, KeepFiles};
 use romcam::store::compare::Selection;
-use romcam::store::records::{NewAssessment, Phase};
+use romcam::store::records::{short_id, NewAssessment, Phase};
 use romcam::store::Store;
 
 const CLIENT: &str = "RS1";
@@ -31,27 +31,33 @@ fn key_frame_png(shade: u8) -> Vec<u8> {
     out.into_inner()
 }
 
-fn record(store: &mut Store, clip: &str, phase: Phase, date: &str, shade: u8) -> i64 {
+/// Stores the cached assessment of `clip` and returns its id (the short id reports show).
+fn record(store: &mut Store, clip: &str, phase: Phase, date: &str, shade: u8) -> String {
     record_for(store, CLIENT, clip, phase, date, shade)
 }
 
-fn record_for(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str, shade: u8) -> i64 {
+fn record_for(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str, shade: u8) -> String {
     let a = analysed(clip);
-    store
+    let uid = store
         .record_assessment(&NewAssessment {
             client,
             session_date: date,
             phase,
             assessment: &a.assessment,
             video_path: &sample(&format!("{clip}.mp4")),
-            video_sha256: "ab".repeat(32),
+            video_sha256: common::fake_sha256(&format!("{client}/{clip}/{phase}/{date}")),
             key_frame_png: Some(key_frame_png(shade)),
+            replace: false,
+            note: None,
+            by: "test",
+            uid: None,
         })
-        .expect("stored")
+        .expect("stored");
+    short_id(&uid).to_string()
 }
 
 /// A store with dev01_pre_left before and dev02_post_left after, in one session.
-fn sample_pair(dir: &Path) -> (Store, i64, i64) {
+fn sample_pair(dir: &Path) -> (Store, String, String) {
     let mut store = Store::open(dir).unwrap();
     let before = record(&mut store, "dev01_pre_left", Phase::Before, DATE, 40);
     let after = record(&mut store, "dev02_post_left", Phase::After, DATE, 200);
@@ -93,7 +99,7 @@ fn the_comparison_page_prints_the_stores_change_mdc_and_verdict_on_one_page() {
     let c = store.compare(CLIENT, &Selection::Latest).unwrap();
     assert_eq!(c.changes.len(), 1);
     let ch = &c.changes[0];
-    assert_eq!((ch.side.name(), ch.from.id, ch.to.id), ("left", before, after));
+    assert_eq!((ch.side.name(), &ch.from.id, &ch.to.id), ("left", &before, &after));
     assert!(ch.real, "the sample pair is a real change: {}", ch.hip_sentence);
     assert_eq!(ch.label, format!("session {DATE}, before treatment → after treatment"));
     drop(store);
@@ -172,6 +178,10 @@ fn a_withheld_side_is_named_and_not_compared() {
             video_path: &sample("dev03_right.mp4"),
             video_sha256: "cd".repeat(32),
             key_frame_png: None,
+            replace: false,
+            note: None,
+            by: "test",
+            uid: None,
         })
         .unwrap();
     assert_eq!(withheld.test_side.name(), "right");
@@ -181,7 +191,7 @@ fn a_withheld_side_is_named_and_not_compared() {
     assert_eq!(code, 0, "{stderr}");
     let words = pdf_words(&pdf);
     assert!(words.contains("Right leg: not compared"), "{words}");
-    assert!(words.contains(&format!("Assessment {id} was withheld")), "{words}");
+    assert!(words.contains(&format!("Assessment {} was withheld", short_id(&id))), "{words}");
     assert!(words.contains("The left hip extension changed by"), "{words}");
 }
 
@@ -262,7 +272,10 @@ fn an_after_to_after_comparison_is_named_so_and_a_worsening_reads_so() {
     for key in ["side", "hip_extension_change_deg", "knee_flexion_change_deg", "mdc95_deg", "real"] {
         assert!(!ch[key].is_null(), "{key} in {ch}");
     }
-    assert_eq!((ch["from"]["id"].as_i64(), ch["to"]["id"].as_i64()), (Some(earlier), Some(later)));
+    assert_eq!(
+        (ch["from"]["id"].as_str(), ch["to"]["id"].as_str()),
+        (Some(earlier.as_str()), Some(later.as_str()))
+    );
     assert_eq!((ch["from"]["phase"].as_str(), ch["to"]["phase"].as_str()), (Some("after"), Some("after")));
     assert_eq!(ch["label"], "2026-11-20 after → 2026-12-04 after");
     assert_eq!(ch["pairing"], "assessments");
@@ -290,7 +303,8 @@ fn baseline_takes_the_first_before_and_the_latest_and_gives_no_asymmetry_across_
     let right_latest = record_for(&mut store, C, "dev03_right", Phase::After, "2026-11-27", 160);
     let c = store.compare(C, &Selection::Baseline).unwrap();
     drop(store);
-    let ids: Vec<(&str, i64, i64)> = c.changes.iter().map(|c| (c.side.name(), c.from.id, c.to.id)).collect();
+    let ids: Vec<(&str, String, String)> =
+        c.changes.iter().map(|c| (c.side.name(), c.from.id.clone(), c.to.id.clone())).collect();
     assert_eq!(ids, [("left", first_before, latest), ("right", right_before, right_latest)]);
     assert!(c.asymmetry.hip_left_minus_right.is_empty() && c.asymmetry.across_sessions_only());
 
@@ -343,8 +357,8 @@ fn the_history_lists_every_assessment() {
     assert_eq!(code, 0, "{stderr}");
     let layout = pdf_layout(&pdf);
     assert!(layout.contains("Left leg: 2 assessments"), "{layout}");
-    for (id, clip) in [(before, "dev01_pre_left.mp4"), (after, "dev02_post_left.mp4")] {
-        let a = history.iter().find(|a| a.id == id).unwrap();
+    for (id, clip) in [(&before, "dev01_pre_left.mp4"), (&after, "dev02_post_left.mp4")] {
+        let a = history.iter().find(|a| a.id == *id).unwrap();
         let row = layout
             .lines()
             .find(|l| l.contains(clip))
@@ -369,16 +383,17 @@ fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     let _keep = KeepFiles { dir: dir.path().to_path_buf(), prefix: "store-" };
     let data = dir.path().join("data");
     let (store, _, after) = sample_pair(&data);
-    let (_, full) = store.assessment(after).unwrap();
+    let (_, full) = store.assessment(&after).unwrap();
     drop(store);
     let pdf = dir.path().join("one.pdf");
-    let (code, stderr) = report(&data, &["--assessment", &after.to_string()], &pdf);
+    let (code, stderr) = report(&data, &["--assessment", &after], &pdf);
     assert_eq!(code, 0, "{stderr}");
     let words = pdf_words(&pdf);
     for needle in [
         format!("Client: {CLIENT}"),
         format!("Session date: {DATE}"),
         "Phase: after".into(),
+        format!("Assessment: {after}"),
         format!("{:+.1}°", full.hip_extension_deg.unwrap()),
         "Key frame as stored with the assessment".into(),
     ] {
@@ -386,8 +401,11 @@ fn a_stored_assessment_gets_the_assess_page_with_client_session_and_phase() {
     }
     assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
     // Another client's assessment, or a client not in the store: the store refuses (exit 6).
-    let (code, _) = report(&data, &["--assessment", "999"], &dir.path().join("x.pdf"));
+    let (code, _) = report(&data, &["--assessment", "0000ffff"], &dir.path().join("x.pdf"));
     assert_eq!(code, 6);
+    // an integer row number is no assessment id: a usage error
+    let (code, _) = report(&data, &["--assessment", "7"], &dir.path().join("x.pdf"));
+    assert_eq!(code, 2);
     assert!(!dir.path().join("x.pdf").exists());
 }
 

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use common::{analysed, romcam, sample, stored_assessments, truth};
 use romcam::store::compare::Selection;
-use romcam::store::records::{NewAssessment, Phase};
+use romcam::store::records::{short_id, NewAssessment, Phase};
 use romcam::store::Store;
 
 /// A valid 1 x 1 PNG (import checks that a key frame is a PNG of a sane size).
@@ -20,7 +20,9 @@ const ONE_PIXEL_PNG: [u8; 69] = [
     0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
-fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str) -> i64 {
+/// Stores the cached assessment of `clip` as a new video (each call its own stand-in SHA-256)
+/// and returns its uid.
+fn record(store: &mut Store, client: &str, clip: &str, phase: Phase, date: &str) -> String {
     record_with_key_frame(store, client, clip, phase, date, ONE_PIXEL_PNG.to_vec())
 }
 
@@ -31,7 +33,9 @@ fn record_with_key_frame(
     phase: Phase,
     date: &str,
     key_frame_png: Vec<u8>,
-) -> i64 {
+) -> String {
+    static VIDEOS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = VIDEOS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let a = analysed(clip);
     store
         .record_assessment(&NewAssessment {
@@ -40,8 +44,12 @@ fn record_with_key_frame(
             phase,
             assessment: &a.assessment,
             video_path: &sample(&format!("{clip}.mp4")),
-            video_sha256: "0".repeat(64),
+            video_sha256: common::fake_sha256(&format!("{client}/{clip}/{n}")),
             key_frame_png: Some(key_frame_png),
+            replace: false,
+            note: None,
+            by: "test",
+            uid: None,
         })
         .expect("stored")
 }
@@ -73,7 +81,7 @@ fn the_same_clip_twice_is_no_real_change_and_both_records_are_kept() {
     let mut store = Store::open(dir.path()).unwrap();
     let a = record(&mut store, "C2", "dev03_right", Phase::Before, "2026-11-21");
     let b = record(&mut store, "C2", "dev03_right", Phase::After, "2026-11-21");
-    assert_ne!(a, b, "re-assessing makes a new record");
+    assert_ne!(a, b, "a second recording makes a new record");
     let c = store.compare("C2", &Selection::Latest).unwrap();
     assert_eq!(c.changes[0].hip_extension_change_deg, 0.0);
     assert!(!c.changes[0].real);
@@ -153,11 +161,11 @@ fn a_damaged_stored_result_is_not_exported() {
     let id = record(&mut store, "C5", "dev01_pre_left", Phase::Before, "2026-11-20");
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join("romcam.sqlite3")).unwrap();
-    conn.execute("UPDATE assessments SET result_json = '{\"cut off' WHERE id = ?1", [id]).unwrap();
+    conn.execute("UPDATE assessments SET result_json = '{\"cut off' WHERE uid = ?1", [&id]).unwrap();
     drop(conn);
     let err = Store::open(dir.path()).unwrap().export_client("C5").unwrap_err();
     assert_eq!(romcam::error::exit_code_of(&err), 6, "{err}");
-    assert!(err.to_string().contains(&format!("assessment {id}")), "{err}");
+    assert!(err.to_string().contains(&format!("assessment {}", short_id(&id))), "{err}");
 }
 
 /// The store commands as a user runs them: what they print, their JSON, and their exit codes.
@@ -179,8 +187,8 @@ fn the_store_commands_print_the_store() {
     let (code, text, err) = run(&["history", "C7"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(text.starts_with("left leg\n"), "{text}");
-    assert!(text.contains(&format!("  {before:>4}  2026-11-20  before")), "{text}");
-    assert!(text.contains(&format!("  {after:>4}  2026-11-20  after ")), "{text}");
+    assert!(text.contains(&format!("  {}  2026-11-20  before", short_id(&before))), "{text}");
+    assert!(text.contains(&format!("  {}  2026-11-20  after ", short_id(&after))), "{text}");
     let (code, text, err) = run(&["compare", "--client", "C7"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(

@@ -31,6 +31,10 @@ pub struct StoreTarget {
     /// YYYY-MM-DD; None is today.
     pub session: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--replace`: replace an earlier assessment of the same video.
+    pub replace: bool,
+    /// `--note`.
+    pub note: Option<String>,
 }
 
 /// Everything `romcam assess` was asked to do.
@@ -53,18 +57,47 @@ struct Destination {
     client: String,
     phase: Phase,
     date: String,
+    replace: bool,
+    note: Option<String>,
+    /// The clip's SHA-256, when it is a file (anything else is refused by the video stage, in
+    /// its own words).
+    video_sha256: Option<String>,
+    /// The uid the assessment will be stored under.
+    uid: String,
 }
 
-/// Checks the client code and date and opens the store: a bad code, a locked or a damaged store
-/// fails here, before any frame is decoded.
-fn open_destination(t: StoreTarget) -> Result<Destination> {
+/// Checks the client code, date and note and opens the store: a bad code, a locked or a
+/// damaged store, and a video the client already has an assessment of (without `--replace`)
+/// fail here, before any frame is decoded.
+fn open_destination(t: StoreTarget, video: &Path) -> Result<Destination> {
     records::validate_client_code(&t.client)?;
     if let Some(d) = &t.session {
         records::validate_date(d)?;
     }
+    if let Some(n) = &t.note {
+        crate::store::audit::check_note(n)?;
+    }
+    let video_sha256 = if video.is_file() { Some(records::sha256_file(video)?) } else { None };
     let store = open_store(t.data_dir.as_deref())?;
+    if let Some(sha) = &video_sha256 {
+        if let Some(d) = store.find_duplicate(&t.client, sha)? {
+            if !t.replace {
+                return Err(d.refusal(&t.client).into());
+            }
+        }
+    }
+    let uid = store.draw_uid()?;
     let date = t.session.unwrap_or_else(records::today);
-    Ok(Destination { store, client: t.client, phase: t.phase, date })
+    Ok(Destination {
+        store,
+        client: t.client,
+        phase: t.phase,
+        date,
+        replace: t.replace,
+        note: t.note,
+        video_sha256,
+        uid,
+    })
 }
 
 /// Runs `romcam assess` and returns its exit code.
@@ -72,11 +105,13 @@ pub fn run(job: AssessJob) -> Result<i32> {
     let AssessJob { video, json, side, criteria, target, mut report, pose, quiet } = job;
     report::check_targets(&report.targets, report.force, &[video.as_path()])?;
     report.quiet = quiet;
-    let mut destination = target.map(open_destination).transpose()?;
+    let mut destination = target.map(|t| open_destination(t, &video)).transpose()?;
     if let Some(d) = &destination {
         report.client = Some(d.client.clone());
         report.session_date = Some(d.date.clone());
         report.phase = Some(d.phase);
+        report.assessment_id = Some(records::short_id(&d.uid).to_string());
+        report.notes = d.note.clone().filter(|n| !n.trim().is_empty());
     }
 
     let bar = FrameProgress::new("assess", quiet);
@@ -105,21 +140,29 @@ pub fn run(job: AssessJob) -> Result<i32> {
     let mut written = Vec::new();
     match destination.as_mut() {
         Some(d) => {
+            let by = super::who(&report.config);
             let new = NewAssessment {
+                replace: d.replace,
+                note: d.note.as_deref(),
+                by: &by,
+                uid: Some(d.uid.clone()),
                 client: &d.client,
                 session_date: &d.date,
                 phase: d.phase,
                 assessment: &assessment,
                 video_path: &canonical(&video),
-                video_sha256: records::sha256_file(&video)?,
+                video_sha256: match &d.video_sha256 {
+                    Some(sha) => sha.clone(),
+                    None => records::sha256_file(&video)?,
+                },
                 key_frame_png,
             };
-            let id = d.store.record_assessment_and(&new, || {
+            let recorded = d.store.record_assessment_and(&new, || {
                 written = pending.put_in_place()?;
                 Ok(())
             });
-            let id = match id {
-                Ok(id) => id,
+            let recorded = match recorded {
+                Ok(r) => r,
                 Err(e) => {
                     // reports put in place for a record that did not commit are taken back
                     for path in &written {
@@ -130,10 +173,21 @@ pub fn run(job: AssessJob) -> Result<i32> {
             };
             if !quiet {
                 eprintln!(
-                    "romcam: stored as assessment {id} ({} session {}, {})",
+                    "romcam: stored as assessment {} ({} session {}, {}){}",
+                    records::short_id(&recorded.uid),
                     d.client,
                     d.date,
-                    d.phase.name()
+                    d.phase.name(),
+                    recorded
+                        .replaced
+                        .iter()
+                        .map(|r| format!(
+                            "; it replaces assessment {} of the same video (session {}, {})",
+                            records::short_id(&r.uid),
+                            r.session_date,
+                            r.phase
+                        ))
+                        .collect::<String>()
                 );
             }
         }

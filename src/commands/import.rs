@@ -14,9 +14,19 @@ pub fn run(data_dir: Option<&Path>, file: &Path) -> Result<i32> {
     let export = crate::store::transfer::read_export_file(file)?;
     let mut store = open_store(data_dir)?;
     let s = store.import_client(&export)?;
-    println!(
+    let mut line = format!(
         "imported client {}: {} new sessions, {} new assessments ({} already present)",
         s.client, s.sessions_added, s.assessments_added, s.assessments_already_present
     );
+    if s.audit_entries_added > 0 {
+        line.push_str(&format!(", {} new entries in the record's audit trail", s.audit_entries_added));
+    }
+    if s.assessments_removed_here > 0 {
+        line.push_str(&format!(
+            ", {} assessments that the audit trail says were removed or replaced left out",
+            s.assessments_removed_here
+        ));
+    }
+    println!("{line}");
     Ok(EXIT_OK)
 }

@@ -4,6 +4,7 @@
 //! and the reading themselves live in [`crate::pose`], [`crate::measure`] and [`crate::assess`],
 //! and the words and tables printed on the terminal in [`crate::terminal`].
 
+pub mod amend;
 pub mod assess;
 pub mod clients;
 pub mod compare;
@@ -11,7 +12,9 @@ pub mod delete;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod note;
 pub mod pose;
+pub mod remove;
 pub mod report;
 
 use std::path::Path;
@@ -25,6 +28,33 @@ use crate::store::{self, Store};
 /// Opens the client store in `--data-dir`, `$ROMCAM_DATA_DIR` or the user's data folder.
 pub fn open_store(data_dir: Option<&Path>) -> Result<Store> {
     Store::open(&store::data_dir(data_dir)?)
+}
+
+/// Who makes a change to the record, for the audit trail: the therapist named in the settings
+/// file (`--config` or the default one), or else the user's login name.
+pub fn who(config: &Option<crate::report::ReportConfig>) -> String {
+    let settings = crate::report::resolve_config(config);
+    if let Some(t) = settings.therapist.filter(|t| !t.trim().is_empty()) {
+        return t.trim().to_string();
+    }
+    for var in ["USER", "LOGNAME"] {
+        if let Some(u) = std::env::var(var).ok().filter(|u| !u.trim().is_empty()) {
+            return u;
+        }
+    }
+    // SAFETY: getuid cannot fail; getpwuid returns null or a pointer to a record that stays
+    // valid until the next getpw* call, and its name is copied at once.
+    unsafe {
+        let uid = libc::getuid();
+        let pw = libc::getpwuid(uid);
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            let name = std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+            if !name.is_empty() {
+                return name;
+            }
+        }
+        format!("user {uid}")
+    }
 }
 
 /// The pose settings given on the command line.

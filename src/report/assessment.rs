@@ -92,6 +92,10 @@ pub fn page(header: &Header, p: &PageContent) -> Page {
         blocks: vec![
             Block::Title { text: TITLE.into(), clinic: header.clinic.clone() },
             Block::KeyValues(fields),
+        ]
+        .into_iter()
+        .chain(p.notes.as_deref().map(|n| Paragraph::new(wording::notes_line(n)).into()))
+        .chain([
             Block::Columns(Box::new(top)),
             Block::Table(table),
             Block::Together(vec![Heading::new(note, false).into(), Block::Chart(chart)]),
@@ -112,7 +116,8 @@ pub fn page(header: &Header, p: &PageContent) -> Page {
                 .into(),
             },
             Block::Method(wording::method(a)),
-        ],
+        ])
+        .collect(),
     }
 }
 
@@ -162,6 +167,15 @@ pub mod wording {
             ("Phase", or_none(&p.phase)),
             ("Report made", h.created.clone()),
         ]
+        .into_iter()
+        .chain(p.assessment_id.clone().map(|id| ("Assessment", id)))
+        .chain(p.corrected.clone().map(|c| ("Corrected", c)))
+        .collect()
+    }
+
+    /// The "Notes" line of a page (an assessment's or a client's note from the store).
+    pub fn notes_line(notes: &str) -> String {
+        format!("Notes: {}", notes.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     /// One cell of the figures table: the figure, and a line under it in smaller type.

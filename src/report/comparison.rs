@@ -216,7 +216,7 @@ pub mod wording {
         ))
     }
 
-    pub fn missing_reason(side: &str, assessed: usize, withheld: &[i64], selection: &Selection) -> String {
+    pub fn missing_reason(side: &str, assessed: usize, withheld: &[String], selection: &Selection) -> String {
         let leg = format!("{} leg", capitalised(side));
         if assessed == 0 {
             return format!("{leg}: no assessments stored, so nothing to compare.");
@@ -230,7 +230,7 @@ pub mod wording {
         };
         let mut s = format!("{leg}: not compared: {what}.");
         if !withheld.is_empty() {
-            let ids: Vec<String> = withheld.iter().map(i64::to_string).collect();
+            let ids = withheld;
             let (noun, verb) = if ids.len() == 1 { ("Assessment", "was") } else { ("Assessments", "were") };
             s.push_str(&format!(
                 " {noun} {} {verb} withheld by the quality gate, and withheld results are never compared.",
@@ -511,15 +511,18 @@ mod tests {
         assert!(
             wording::missing_reason("right", 0, &[], &Selection::Latest).contains("no assessments stored")
         );
-        let r = wording::missing_reason("right", 2, &[5, 6], &Selection::Latest);
-        assert!(r.contains("Assessments 5, 6 were withheld"), "{r}");
+        let r =
+            wording::missing_reason("right", 2, &["0000abcd".into(), "0000abce".into()], &Selection::Latest);
+        assert!(r.contains("Assessments 0000abcd, 0000abce were withheld"), "{r}");
         let r = wording::missing_reason("left", 1, &[], &Selection::Baseline);
         assert!(r.contains("no measured before-treatment assessment with a later measured one"), "{r}");
     }
 
     fn stored(id: i64, date: &str, phase: Phase, hip: f64) -> StoredAssessment {
         StoredAssessment {
-            id,
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             client: "C1".into(),
             session_date: date.into(),
             side: Side::Left,
@@ -532,12 +535,15 @@ mod tests {
             video_sha256: "0".repeat(64),
             model: "m".into(),
             romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
         }
     }
 
     fn view(side: Side, from: (i64, &str, Phase, f64), to: (i64, &str, Phase, f64)) -> SideView {
         let e = |(id, date, phase, hip): (i64, &str, Phase, f64)| Endpoint {
-            id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             session_date: date.into(),
             phase,
             hip_extension_deg: hip,

@@ -42,11 +42,26 @@ pub struct PageContent<'a> {
     pub session_date: Option<String>,
     /// "before" / "after" (a treatment), when known.
     pub phase: Option<String>,
+    /// The assessment's id in the client store (its short id), when it is stored.
+    pub assessment_id: Option<String>,
+    /// The assessment's note from the client store, when one was written.
+    pub notes: Option<String>,
+    /// When the stored record was corrected since it was made: how many changes and the date
+    /// of the last (`romcam history` lists them).
+    pub corrected: Option<String>,
 }
 
 impl<'a> PageContent<'a> {
     pub fn new(assessment: &'a Assessment, key_frame: Option<KeyFrame>) -> Self {
-        PageContent { assessment, key_frame, session_date: None, phase: None }
+        PageContent {
+            assessment,
+            key_frame,
+            session_date: None,
+            phase: None,
+            assessment_id: None,
+            notes: None,
+            corrected: None,
+        }
     }
 }
 

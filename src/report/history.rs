@@ -18,6 +18,11 @@ pub struct HistoryReport {
     pub rows: Vec<StoredAssessment>,
     /// The thresholds and norms of the latest measured assessment, for the chart's lines.
     pub criteria: Option<Criteria>,
+    /// The client's note from the store.
+    pub client_notes: Option<String>,
+    /// The client's audit trail (corrections, removals, replacements), one sentence each,
+    /// oldest first.
+    pub corrections: Vec<String>,
 }
 
 impl HistoryReport {
@@ -83,6 +88,26 @@ pub mod wording {
         [a.id.to_string(), a.session_date.clone(), a.phase.to_string(), hip(a), knee(a), video(a)]
     }
 
+    /// The "Notes" lines: the client's note, then each assessment's, named by its id.
+    pub fn notes(r: &HistoryReport) -> Vec<String> {
+        let flat = |n: &str| n.split_whitespace().collect::<Vec<_>>().join(" ");
+        r.client_notes
+            .iter()
+            .map(|n| format!("Client: {}", flat(n)))
+            .chain(r.rows.iter().filter_map(|a| {
+                let n = a.notes.as_deref()?;
+                Some(format!(
+                    "Assessment {} ({}, {}, {} leg): {}",
+                    a.id,
+                    a.session_date,
+                    a.phase,
+                    a.side,
+                    flat(n)
+                ))
+            }))
+            .collect()
+    }
+
     pub fn side_heading(side: &str, n: usize) -> String {
         let leg = if side == "right" { "Right leg" } else { "Left leg" };
         format!("{leg}: {n} assessment{}", if n == 1 { "" } else { "s" })
@@ -140,7 +165,7 @@ pub fn document(r: &HistoryReport) -> Document {
         };
         let columns = wording::TABLE_HEAD
             .iter()
-            .zip([30.0, 70.0, 50.0, 130.0, 80.0, CONTENT_WIDTH - 360.0])
+            .zip([58.0, 66.0, 46.0, 124.0, 76.0, CONTENT_WIDTH - 370.0])
             .map(|(h, weight)| Column { head: h.to_string(), weight, align: Align::Start })
             .collect();
         let rows = rows
@@ -170,6 +195,16 @@ pub fn document(r: &HistoryReport) -> Document {
         blocks.push(heading.into());
         blocks.push(Block::Table(table));
     }
+    let notes = wording::notes(r);
+    if !notes.is_empty() {
+        blocks.push(Heading { rule_above: true, ..Heading::new("Notes", true) }.into());
+        blocks.extend(notes.into_iter().map(|n| Block::from(Paragraph::new(n))));
+    }
+    if !r.corrections.is_empty() {
+        blocks.push(Heading { rule_above: true, ..Heading::new("Corrections to the record", true) }.into());
+        blocks
+            .extend(r.corrections.iter().map(|c| Block::from(Paragraph::new(c.as_str()).tone(Tone::Muted))));
+    }
     blocks.push(Block::Method(wording::method(r)));
     Document::one_page(wording::TITLE, &r.header, blocks)
 }
@@ -181,7 +216,9 @@ mod tests {
 
     fn row(id: i64, date: &str, side: &str, phase: &str, hip: Option<f64>) -> StoredAssessment {
         StoredAssessment {
-            id,
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             client: "C1".into(),
             session_date: date.into(),
             side: crate::measure::leg::Side::from_name(side).expect("a side"),
@@ -194,6 +231,8 @@ mod tests {
             video_sha256: "0".repeat(64),
             model: "m".into(),
             romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
         }
     }
 
@@ -207,6 +246,8 @@ mod tests {
                 row(3, "2026-01-08", "right", "none", Some(1.5)),
             ],
             criteria: Some(Criteria::default()),
+            client_notes: None,
+            corrections: Vec::new(),
         };
         assert_eq!(wording::cells(&r.rows[1])[3], "withheld");
         assert_eq!(wording::cells(&r.rows[0])[3], "-9.0° ± 0.8°");

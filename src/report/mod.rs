@@ -236,6 +236,10 @@ pub struct ReportRequest {
     pub phase: Option<crate::store::records::Phase>,
     /// No progress bar while the MP4 is written (`-q`).
     pub quiet: bool,
+    /// The id the assessment is stored under (its short id).
+    pub assessment_id: Option<String>,
+    /// `assess --note`.
+    pub notes: Option<String>,
 }
 
 impl ReportRequest {
@@ -279,6 +283,8 @@ pub fn prepare_assessment_reports(
     let mut page = PageContent::new(assessment, key_frame);
     page.session_date = request.session_date.clone();
     page.phase = request.phase.map(|p| p.to_string());
+    page.assessment_id = request.assessment_id.clone();
+    page.notes = request.notes.clone();
     let content = ReportContent::single(header, page);
     let source = VideoSource {
         clip,

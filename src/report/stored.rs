@@ -22,8 +22,9 @@ use crate::store::Store;
 /// What to report on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoredReportKind {
-    /// One stored assessment: the same page as `assess --report`.
-    Assessment(i64),
+    /// One stored assessment, by the id `history` shows (or a unique prefix of its uid): the
+    /// same page as `assess --report`.
+    Assessment(String),
     /// A comparison of two assessments per leg (one page).
     Compare(Selection),
     /// Every assessment of the client over time.
@@ -57,17 +58,25 @@ pub fn document(store: &Store, kind: &StoredReportKind, client: &str, header: He
     store.require_client(client)?;
     Ok(match kind {
         StoredReportKind::Assessment(id) => {
-            let (stored, full) = store.assessment(*id)?;
+            let (stored, full) = store.assessment(id)?;
             if stored.client != client {
                 return Err(RomcamError::Store(format!(
                     "assessment {id} is not one of client {client:?}'s (see `romcam history {client}`)"
                 ))
                 .into());
             }
-            let key = store.key_frame(*id)?.and_then(|png| keyframe::from_stored_png(&png, None));
+            let key = store.key_frame(&stored)?.and_then(|png| keyframe::from_stored_png(&png, None));
             let mut page = PageContent::new(&full, key);
             page.session_date = Some(stored.session_date.clone());
             page.phase = Some(stored.phase.to_string());
+            page.assessment_id = Some(stored.id.clone());
+            page.notes = stored.notes.clone();
+            let trail: Vec<_> = store
+                .audit_trail(client)?
+                .into_iter()
+                .filter(|e| e.assessment_uid.as_deref() == Some(stored.uid.as_str()))
+                .collect();
+            page.corrected = corrections_summary(&trail);
             assessment::document(&ReportContent::single(header, page))
         }
         StoredReportKind::Compare(selection) => {
@@ -77,13 +86,25 @@ pub fn document(store: &Store, kind: &StoredReportKind, client: &str, header: He
     })
 }
 
-fn endpoint(store: &Store, all: &[StoredAssessment], id: i64) -> Result<EndpointView> {
-    let stored = match all.iter().find(|a| a.id == id) {
+/// That a stored assessment was corrected since it was made, for the page's header: how many
+/// changes and the day of the last ("2 changes, last 2026-12-04"); `romcam history` lists them
+/// with the old and the new values. None when it never was.
+fn corrections_summary(trail: &[crate::store::audit::AuditEntry]) -> Option<String> {
+    let last = trail.last()?;
+    let day = last.at.get(..10).unwrap_or(&last.at);
+    Some(match trail.len() {
+        1 => format!("1 change, {day}"),
+        n => format!("{n} changes, last {day}"),
+    })
+}
+
+fn endpoint(store: &Store, all: &[StoredAssessment], uid: &str) -> Result<EndpointView> {
+    let stored = match all.iter().find(|a| a.uid == uid) {
         Some(a) => a.clone(),
-        None => store.assessment(id)?.0,
+        None => store.resolve(uid)?,
     };
     let key_frame =
-        store.key_frame(id)?.and_then(|png| keyframe::from_stored_png(&png, Some(comparison::THUMB_PX)));
+        store.key_frame(&stored)?.and_then(|png| keyframe::from_stored_png(&png, Some(comparison::THUMB_PX)));
     Ok(EndpointView { stored, key_frame })
 }
 
@@ -112,13 +133,13 @@ pub fn load_comparison(
                     .collect();
                 sides.push(SideSection::Compared(Box::new(SideView {
                     change: change.clone(),
-                    from: endpoint(store, &all, change.from.id)?,
-                    to: endpoint(store, &all, change.to.id)?,
+                    from: endpoint(store, &all, &change.from.uid)?,
+                    to: endpoint(store, &all, &change.to.uid)?,
                     withheld,
                 })));
             }
             None => {
-                let ids: Vec<i64> = withheld_of_side.iter().map(|a| a.id).collect();
+                let ids: Vec<String> = withheld_of_side.iter().map(|a| a.id.clone()).collect();
                 sides.push(SideSection::Missing {
                     side: side.to_string(),
                     reason: missing_reason(side, of_side.len(), &ids, selection),
@@ -126,7 +147,12 @@ pub fn load_comparison(
             }
         }
     }
-    Ok(ComparisonReport { header, selection: selection.clone(), comparison, sides })
+    // the page names the assessments compared by the ids `history` shows, whatever prefix was typed
+    let selection = match selection {
+        Selection::Assessments(x, y) => Selection::Assessments(store.resolve(x)?.id, store.resolve(y)?.id),
+        other => other.clone(),
+    };
+    Ok(ComparisonReport { header, selection, comparison, sides })
 }
 
 /// Gathers a client's history from the store, with the thresholds and norms of the latest
@@ -134,10 +160,12 @@ pub fn load_comparison(
 pub fn load_history(store: &Store, header: Header, client: &str) -> Result<HistoryReport> {
     let rows = store.history(client)?;
     let criteria = match rows.iter().rev().find(|a| a.hip_extension_deg.is_some()) {
-        Some(a) => Some(store.assessment(a.id)?.1.criteria),
+        Some(a) => Some(store.full_result(a)?.criteria),
         None => None,
     };
-    Ok(HistoryReport { header, rows, criteria })
+    let client_notes = store.client_note(client)?;
+    let corrections = store.audit_trail(client)?.iter().map(|e| e.sentence()).collect();
+    Ok(HistoryReport { header, rows, criteria, client_notes, corrections })
 }
 
 #[cfg(test)]

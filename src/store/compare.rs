@@ -28,8 +28,8 @@ pub enum Selection {
     Session(String),
     /// The latest assessment of each side in the first session against that in the second.
     Sessions(String, String),
-    /// Two assessments by id.
-    Assessments(i64, i64),
+    /// Two assessments by id (as shown by `history`: the short id or a unique prefix of it).
+    Assessments(String, String),
     /// The first before-treatment assessment of each side against its latest assessment (the
     /// progress since the start, for a progress or discharge report).
     Baseline,
@@ -38,7 +38,10 @@ pub enum Selection {
 /// One of the two assessments compared, as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Endpoint {
-    pub id: i64,
+    /// The assessment's short id ([`crate::store::records::short_id`]).
+    pub id: String,
+    /// Its full uid.
+    pub uid: String,
     pub session_date: String,
     pub phase: Phase,
     pub hip_extension_deg: f64,
@@ -177,7 +180,8 @@ impl Comparison {
 
 fn endpoint(a: &StoredAssessment) -> Option<Endpoint> {
     Some(Endpoint {
-        id: a.id,
+        id: a.id.clone(),
+        uid: a.uid.clone(),
         session_date: a.session_date.clone(),
         phase: a.phase,
         hip_extension_deg: a.hip_extension_deg?,
@@ -264,7 +268,7 @@ fn phase_rank(p: Phase) -> u8 {
 
 /// The order in time: session, then phase, then when it was stored.
 fn time_key(a: &StoredAssessment) -> (&str, u8, &str, i64) {
-    (&a.session_date, phase_rank(a.phase), &a.created_at, a.id)
+    (&a.session_date, phase_rank(a.phase), &a.created_at, a.row_id)
 }
 
 fn latest<'a>(items: impl Iterator<Item = &'a StoredAssessment>) -> Option<&'a StoredAssessment> {
@@ -308,7 +312,11 @@ fn pair_for_side<'a>(
             latest(all.iter().filter(usable).filter(|a| &a.session_date == d2))?,
         ),
         Selection::Assessments(x, y) => {
-            (all.iter().filter(usable).find(|a| a.id == *x)?, all.iter().filter(usable).find(|a| a.id == *y)?)
+            // x and y are uids here ([`Store::compare`] resolved what was typed)
+            (
+                all.iter().filter(usable).find(|a| a.uid == *x)?,
+                all.iter().filter(usable).find(|a| a.uid == *y)?,
+            )
         }
         Selection::Baseline => (
             earliest(all.iter().filter(usable).filter(|a| a.phase == Phase::Before))?,
@@ -324,6 +332,25 @@ fn pair_for_side<'a>(
 impl Store {
     pub fn compare(&self, client: &str, selection: &Selection) -> Result<Comparison> {
         let all = self.history(client)?;
+        let resolved;
+        let selection = match selection {
+            Selection::Assessments(x, y) => {
+                let mut uids = Vec::new();
+                for given in [x, y] {
+                    let a = self.resolve(given)?;
+                    if a.client != client {
+                        return Err(RomcamError::Store(format!(
+                            "assessment {given} is not one of client {client:?}'s (see `romcam history {client}`)"
+                        ))
+                        .into());
+                    }
+                    uids.push(a.uid);
+                }
+                resolved = Selection::Assessments(uids[0].clone(), uids[1].clone());
+                &resolved
+            }
+            other => other,
+        };
         let mut changes = Vec::new();
         for side in [Side::Left, Side::Right] {
             if let Some((from, to)) = pair_for_side(&all, side, selection) {
@@ -355,7 +382,8 @@ impl Store {
 #[cfg(test)]
 pub fn test_endpoint(id: i64, phase: &str, hip: f64, knee: f64) -> Endpoint {
     Endpoint {
-        id,
+        id: format!("{id:08x}"),
+        uid: format!("{id:032x}"),
         session_date: "2026-11-20".into(),
         phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
         hip_extension_deg: hip,
@@ -369,7 +397,8 @@ mod tests {
 
     fn ep(hip: f64) -> Endpoint {
         Endpoint {
-            id: 1,
+            id: "00000001".into(),
+            uid: format!("{:032x}", 1),
             session_date: "2026-01-01".into(),
             phase: Phase::Before,
             hip_extension_deg: hip,
@@ -379,7 +408,8 @@ mod tests {
 
     fn at(id: i64, date: &str, phase: Phase, hip: f64) -> Endpoint {
         Endpoint {
-            id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             session_date: date.into(),
             phase,
             hip_extension_deg: hip,
@@ -457,7 +487,9 @@ mod tests {
 
     fn stored(id: i64, date: &str, phase: Phase, hip: Option<f64>) -> StoredAssessment {
         StoredAssessment {
-            id,
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
             client: "C1".into(),
             session_date: date.into(),
             side: Side::Left,
@@ -470,6 +502,8 @@ mod tests {
             video_sha256: "0".repeat(64),
             model: "m".into(),
             romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
         }
     }
 
@@ -484,17 +518,21 @@ mod tests {
             stored(6, "2025-03-03", Phase::After, Some(0.0)),
             stored(7, "2025-04-01", Phase::None, Some(1.0)),
         ];
-        let ids = |s: Selection| pair_for_side(&all, Side::Left, &s).map(|(a, b)| (a.id, b.id));
+        let ids = |s: Selection| pair_for_side(&all, Side::Left, &s).map(|(a, b)| (a.row_id, b.row_id));
+        let uid = |id: i64| format!("{id:032x}");
         // The first measured before-treatment assessment against the latest of any phase.
         assert_eq!(ids(Selection::Baseline), Some((3, 7)));
         assert_eq!(ids(Selection::Latest), Some((5, 6)));
         assert_eq!(ids(Selection::Session("2025-02-03".into())), Some((3, 4)));
         // Given later first, the pair is still compared earlier to later.
-        assert_eq!(ids(Selection::Assessments(6, 4)), Some((4, 6)));
+        assert_eq!(ids(Selection::Assessments(uid(6), uid(4))), Some((4, 6)));
         assert_eq!(ids(Selection::Sessions("2025-03-03".into(), "2025-01-10".into())), Some((1, 6)));
-        assert_eq!(ids(Selection::Assessments(2, 4)), None, "a withheld result is never compared");
-        assert_eq!(pair_for_side(&all, Side::Right, &Selection::Baseline).map(|(a, b)| (a.id, b.id)), None);
+        assert_eq!(ids(Selection::Assessments(uid(2), uid(4))), None, "a withheld result is never compared");
+        assert_eq!(
+            pair_for_side(&all, Side::Right, &Selection::Baseline).map(|(a, b)| (a.row_id, b.row_id)),
+            None
+        );
         // One before-treatment assessment and nothing later: no baseline pair.
-        assert_eq!(pair_for_side(&all[2..3], Side::Left, &Selection::Baseline).map(|(a, _)| a.id), None);
+        assert_eq!(pair_for_side(&all[2..3], Side::Left, &Selection::Baseline).map(|(a, _)| a.row_id), None);
     }
 }

@@ -25,7 +25,10 @@ pub fn check_date(date: &str) -> Result<(), String> {
         .map_err(|_| format!("session date {date:?} is not a date like 2026-11-26"))
 }
 
-pub const EXPORT_FORMAT: &str = "romcam-client-export/1";
+/// The format this romcam writes: version 2 adds assessment notes and the audit trail.
+pub const EXPORT_FORMAT: &str = "romcam-client-export/2";
+/// The formats this romcam reads (version 1 has no notes on assessments and no audit trail).
+pub const READABLE_FORMATS: [&str; 2] = ["romcam-client-export/1", EXPORT_FORMAT];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClientExport {
@@ -33,6 +36,23 @@ pub struct ClientExport {
     pub exported_at: String,
     pub client: ClientRecord,
     pub sessions: Vec<SessionRecord>,
+    /// The client's audit trail (corrections, removals, notes), oldest first.
+    #[serde(default)]
+    pub audit: Vec<AuditRecord>,
+}
+
+/// One entry of the audit trail (see `store::audit`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuditRecord {
+    pub uid: String,
+    pub assessment_uid: Option<String>,
+    /// "amend", "remove", "replace" or "note".
+    pub action: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: String,
+    pub by: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,6 +87,9 @@ pub struct AssessmentRecord {
     pub thresholds: serde_json::Value,
     pub created_at: String,
     pub key_frame_png_base64: Option<String>,
+    /// The assessment's note (export format 2).
+    #[serde(default)]
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -75,6 +98,10 @@ pub struct ImportSummary {
     pub sessions_added: usize,
     pub assessments_added: usize,
     pub assessments_already_present: usize,
+    /// Assessments in the file that the store's audit trail says were removed or replaced
+    /// (not brought back).
+    pub assessments_removed_here: usize,
+    pub audit_entries_added: usize,
 }
 
 /// The largest export file `romcam import` reads, in bytes. Key frames make most of an export
@@ -111,8 +138,12 @@ pub fn parse_export(text: &str) -> Result<ClientExport, String> {
     }
     let export: ClientExport =
         serde_json::from_str(text).map_err(|e| format!("the file is not a romcam client export ({e})"))?;
-    if export.format != EXPORT_FORMAT {
-        return Err(format!("the file is a {:?} export; this romcam reads {EXPORT_FORMAT}", export.format));
+    if !READABLE_FORMATS.contains(&export.format.as_str()) {
+        return Err(format!(
+            "the file is a {:?} export; this romcam reads {}",
+            export.format,
+            READABLE_FORMATS.join(" and ")
+        ));
     }
     check_timestamp("the export's date", &export.exported_at)?;
     let c = &export.client;
@@ -131,6 +162,7 @@ pub fn parse_export(text: &str) -> Result<ClientExport, String> {
         for (i, a) in s.assessments.iter().enumerate() {
             let which = format!("session {}, assessment {}", s.date, i + 1);
             check_assessment(a).map_err(|why| format!("{which} is refused: {why}"))?;
+            check_text(&format!("{which}'s notes"), a.notes.as_deref())?;
             if !uids.insert(a.uid.as_str()) {
                 return Err(format!(
                     "{which} is refused: its record id {} appears twice in the export",
@@ -139,12 +171,52 @@ pub fn parse_export(text: &str) -> Result<ClientExport, String> {
             }
         }
     }
+    let mut audit_uids = std::collections::HashSet::new();
+    for (i, e) in export.audit.iter().enumerate() {
+        check_audit(e).map_err(|why| format!("audit entry {} is refused: {why}", i + 1))?;
+        if !audit_uids.insert(e.uid.as_str()) {
+            return Err(format!(
+                "audit entry {} is refused: its id {} appears twice in the export",
+                i + 1,
+                e.uid
+            ));
+        }
+    }
     Ok(export)
+}
+
+fn is_uid(text: &str) -> bool {
+    text.len() == 32 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Checks one audit-trail entry; the error says why it is refused.
+pub fn check_audit(e: &AuditRecord) -> Result<(), String> {
+    if !is_uid(&e.uid) {
+        return Err("it has no valid id".into());
+    }
+    if e.assessment_uid.as_deref().is_some_and(|u| !is_uid(u)) {
+        return Err("it names no valid assessment id".into());
+    }
+    if !matches!(e.action.as_str(), "amend" | "remove" | "replace" | "note") {
+        return Err(format!("its action {:?} is not amend, remove, replace or note", e.action));
+    }
+    if e.action != "note" && e.assessment_uid.is_none() {
+        return Err(format!("its {} names no assessment", e.action));
+    }
+    for (what, text) in [
+        ("its field", Some(e.field.as_str())),
+        ("its old value", e.old_value.as_deref()),
+        ("its new value", e.new_value.as_deref()),
+        ("its author", Some(e.by.as_str())),
+    ] {
+        check_text(what, text)?;
+    }
+    check_timestamp("its time", &e.at)
 }
 
 /// Checks one assessment record; the error says why it is refused.
 pub fn check_assessment(a: &AssessmentRecord) -> Result<(), String> {
-    if a.uid.len() != 32 || !a.uid.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !is_uid(&a.uid) {
         return Err("it has no valid record id".into());
     }
     if !matches!(a.side.as_str(), "left" | "right")

@@ -1,8 +1,11 @@
 //! The client store: clients, sessions and assessments in one SQLite file (WAL mode, a busy
 //! timeout, secure delete), private to the user. Each assessment is written in one transaction,
 //! so a process killed at any moment leaves the store consistent. The schema is versioned by
-//! `PRAGMA user_version`; a store from a newer romcam is refused and left untouched.
+//! `PRAGMA user_version`: [`MIGRATIONS`] holds one step per version, and opening an older store
+//! runs the steps it lacks in one transaction, keeping every row; a store from a newer romcam is
+//! refused and left untouched.
 
+pub mod audit;
 pub mod compare;
 pub mod export_format;
 pub mod records;
@@ -19,8 +22,11 @@ use rusqlite::{Connection, ErrorCode};
 
 use crate::error::RomcamError;
 
+/// The schema steps, in order: step `i` takes a store from version `i` to `i + 1`. A step is
+/// never changed once released; a new schema is a new step at the end.
+pub const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
 /// The schema this romcam writes. Older stores are migrated; newer ones are refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const FILE_NAME: &str = "romcam.sqlite3";
 /// How long a writer waits for another romcam process before giving up
 /// (`$ROMCAM_STORE_TIMEOUT_MS` overrides).
@@ -144,10 +150,9 @@ impl Store {
             .map_err(|e| store_error(&path, e))?;
         let version: i64 =
             tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| store_error(&path, e))?;
-        if version < 1 {
-            tx.execute_batch(SCHEMA_V1).map_err(|e| store_error(&path, e))?;
+        for step in MIGRATIONS.iter().skip(version.max(0) as usize) {
+            tx.execute_batch(step).map_err(|e| store_error(&path, e))?;
         }
-        // later versions: `if version < 2 { ALTER TABLE ... }`, keeping every row
         tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(|e| store_error(&path, e))?;
         tx.commit().map_err(|e| store_error(&path, e))
@@ -188,4 +193,25 @@ CREATE TABLE assessments (
     key_frame_png BLOB
 );
 CREATE INDEX assessments_by_session ON assessments(session_id);
+";
+
+/// Version 2: notes on assessments, the audit trail of corrections (amend, remove, replace, a
+/// client's note), and an index for finding the same video stored twice.
+const SCHEMA_V2: &str = "
+ALTER TABLE assessments ADD COLUMN notes TEXT;
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    assessment_uid TEXT,
+    action TEXT NOT NULL CHECK (action IN ('amend', 'remove', 'replace', 'note')),
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL
+);
+CREATE INDEX audit_by_client ON audit(client_id);
+CREATE INDEX audit_by_assessment ON audit(assessment_uid);
+CREATE INDEX assessments_by_video ON assessments(video_sha256);
 ";

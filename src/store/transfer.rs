@@ -2,12 +2,15 @@
 //! export carries every record whole or is refused; an import adds all of a file's new records
 //! in one transaction.
 
+use std::collections::HashSet;
+
 use anyhow::Result;
 use base64::Engine;
 use rusqlite::{params, OptionalExtension};
 
+use super::audit::{self, Action, AuditEntry};
 pub use super::export_format::{
-    AssessmentRecord, ClientExport, ClientRecord, ImportSummary, SessionRecord, EXPORT_FORMAT,
+    AssessmentRecord, AuditRecord, ClientExport, ClientRecord, ImportSummary, SessionRecord, EXPORT_FORMAT,
 };
 use super::{store_error, Store};
 use crate::error::RomcamError;
@@ -88,7 +91,7 @@ impl Store {
                 .conn
                 .prepare(
                     "SELECT id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, result_json, \
-                     video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid \
+                     video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid, notes \
                      FROM assessments WHERE session_id = ?1 ORDER BY created_at, id",
                 )
                 .map_err(err)?;
@@ -111,9 +114,14 @@ impl Store {
                         created_at: r.get("created_at")?,
                         key_frame_png_base64: png
                             .map(|p| base64::engine::general_purpose::STANDARD.encode(p)),
+                        notes: r.get("notes")?,
                     };
-                    let json: (i64, String, String) =
-                        (r.get("id")?, r.get("result_json")?, r.get("thresholds_json")?);
+                    let uid: String = r.get("uid")?;
+                    let json: (String, String, String) = (
+                        super::records::short_id(&uid).to_string(),
+                        r.get("result_json")?,
+                        r.get("thresholds_json")?,
+                    );
                     Ok((record, json))
                 })
                 .map_err(err)?;
@@ -141,16 +149,35 @@ impl Store {
             }
             out.push(SessionRecord { date, notes, assessments });
         }
+        let audit = audit::trail_in(&self.conn, client_id)
+            .map_err(err)?
+            .into_iter()
+            .map(|e| AuditRecord {
+                uid: e.uid,
+                assessment_uid: e.assessment_uid,
+                action: e.action.name().to_string(),
+                field: e.field,
+                old_value: e.old_value,
+                new_value: e.new_value,
+                at: e.at,
+                by: e.by,
+            })
+            .collect();
         Ok(ClientExport {
             format: EXPORT_FORMAT.into(),
             exported_at: super::records::now_utc(),
             client,
             sessions: out,
+            audit,
         })
     }
 
-    /// Adds an export's records to the store in one transaction. Records already present (same
-    /// session, side, phase, time and video) are skipped, so importing twice adds nothing.
+    /// Adds an export's records to the store in one transaction. Records already present (the
+    /// same uid) are skipped, so importing twice adds nothing; the audit trail's entries are
+    /// added once each (by their own uid). A record the trail says was removed or replaced is
+    /// not brought back (and is removed here when the file brings that removal); a present
+    /// record that the file's new trail entries amended takes the file's phase, session and
+    /// note.
     pub fn import_client(&mut self, export: &ClientExport) -> Result<ImportSummary> {
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
@@ -164,14 +191,58 @@ impl Store {
         .map_err(err)?;
         let client_id: i64 =
             tx.query_row("SELECT id FROM clients WHERE code = ?1", [&c.code], |r| r.get(0)).map_err(err)?;
+        let count_sessions = |tx: &rusqlite::Transaction| -> rusqlite::Result<i64> {
+            tx.query_row("SELECT COUNT(*) FROM sessions WHERE client_id = ?1", [client_id], |r| r.get(0))
+        };
+        let sessions_before = count_sessions(&tx).map_err(err)?;
         let mut summary = ImportSummary { client: c.code.clone(), ..ImportSummary::default() };
+        // the trail first: which records were removed, and which the file's new entries changed
+        let mut amended_here: HashSet<String> = HashSet::new();
+        for e in &export.audit {
+            let entry = AuditEntry {
+                uid: e.uid.clone(),
+                assessment_uid: e.assessment_uid.clone(),
+                action: Action::from_name(&e.action).ok_or_else(|| {
+                    RomcamError::Input(format!(
+                        "the export has an audit entry of unknown kind {:?}",
+                        e.action
+                    ))
+                })?,
+                field: e.field.clone(),
+                old_value: e.old_value.clone(),
+                new_value: e.new_value.clone(),
+                at: e.at.clone(),
+                by: e.by.clone(),
+            };
+            if audit::import_entry(&tx, client_id, &entry).map_err(err)? {
+                summary.audit_entries_added += 1;
+                match (entry.action, &entry.assessment_uid) {
+                    (Action::Amend, Some(uid)) => {
+                        amended_here.insert(uid.clone());
+                    }
+                    (Action::Note, _) => {
+                        tx.execute(
+                            "UPDATE clients SET notes = ?1 WHERE id = ?2",
+                            params![c.notes, client_id],
+                        )
+                        .map_err(err)?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let removed: HashSet<String> = audit::trail_in(&tx, client_id)
+            .map_err(err)?
+            .into_iter()
+            .filter(|e| matches!(e.action, Action::Remove | Action::Replace))
+            .filter_map(|e| e.assessment_uid)
+            .collect();
         for s in &export.sessions {
-            summary.sessions_added += tx
-                .execute(
-                    "INSERT OR IGNORE INTO sessions (client_id, date, notes) VALUES (?1, ?2, ?3)",
-                    params![client_id, s.date, s.notes],
-                )
-                .map_err(err)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO sessions (client_id, date, notes) VALUES (?1, ?2, ?3)",
+                params![client_id, s.date, s.notes],
+            )
+            .map_err(err)?;
             let session_id: i64 = tx
                 .query_row(
                     "SELECT id FROM sessions WHERE client_id = ?1 AND date = ?2",
@@ -202,7 +273,23 @@ impl Store {
                         ))
                         .into());
                     }
-                    summary.assessments_already_present += 1;
+                    if removed.contains(&a.uid) {
+                        tx.execute("DELETE FROM assessments WHERE id = ?1", [id]).map_err(err)?;
+                        summary.assessments_removed_here += 1;
+                    } else {
+                        if amended_here.contains(&a.uid) {
+                            tx.execute(
+                                "UPDATE assessments SET session_id = ?1, phase = ?2, notes = ?3 WHERE id = ?4",
+                                params![session_id, a.phase, a.notes, id],
+                            )
+                            .map_err(err)?;
+                        }
+                        summary.assessments_already_present += 1;
+                    }
+                    continue;
+                }
+                if removed.contains(&a.uid) {
+                    summary.assessments_removed_here += 1;
                     continue;
                 }
                 let png = match &a.key_frame_png_base64 {
@@ -229,12 +316,25 @@ impl Store {
                         a.created_at,
                         png,
                         a.uid,
+                        a.notes,
                     ],
                 )
                 .map_err(err)?;
                 summary.assessments_added += 1;
             }
         }
+        // records the file's trail removed that are not in the file at all
+        for uid in &removed {
+            summary.assessments_removed_here += tx
+                .execute(
+                    "DELETE FROM assessments WHERE uid = ?1 AND session_id IN \
+                     (SELECT id FROM sessions WHERE client_id = ?2)",
+                    params![uid, client_id],
+                )
+                .map_err(err)?;
+        }
+        super::records::drop_empty_sessions(&tx, client_id).map_err(err)?;
+        summary.sessions_added = (count_sessions(&tx).map_err(err)? - sessions_before).max(0) as usize;
         crate::interrupt::check()?;
         tx.commit().map_err(err)?;
         Ok(summary)

@@ -81,6 +81,13 @@ fn cached(clip: &str, options: PoseOptions) -> Arc<Analysed> {
     .clone()
 }
 
+/// A stand-in for a video's SHA-256, different for each `key` (the cached analyses keep no
+/// file to hash, and the store refuses the same video twice for a client).
+pub fn fake_sha256(key: &str) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(key.as_bytes()))
+}
+
 pub fn romcam() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_romcam"))
 }
