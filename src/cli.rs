@@ -273,6 +273,45 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Films the test with a live framing check, keeps the clip and stores its assessment
+    /// (as `assess --client` does).
+    #[command(after_help = "Examples:
+  romcam record --client 0042 --phase before                  camera 0, Space starts and stops
+  romcam record --camera 1 --auto --client 0042 --phase after starts when the checklist is green
+  romcam record --camera clip.mp4 --auto --no-preview --client T --phase before   a file as the camera
+
+The preview shows the skeleton, the test leg, the table line and its tilt, the framing checklist
+(each item green or red), the live hip and knee angles and the hold timer (green after 3 s still).
+Space starts and stops recording, Esc cancels; after the assessment, Enter keeps it, Backspace or
+D discards it (the clip is deleted) to film again. Without a display (or with --no-preview) the
+checklist is printed as it changes, and Enter starts and stops. The clip (H.264 MP4, mode 0600) is
+kept in the store's folder under clips/CODE/ and stored with the assessment.")]
+    Record {
+        /// The camera: a number (0 = /dev/video0), or a video file or stream URL (a file is
+        /// played in real time, as a camera would deliver it).
+        #[arg(long, value_name = "N|FILE", default_value = "0", value_parser = crate::video::camera::CameraSpec::parse)]
+        camera: crate::video::camera::CameraSpec,
+        /// Start recording when the checklist is green, stop 3 s after the hold is reached, and
+        /// keep the result.
+        #[arg(long)]
+        auto: bool,
+        /// No preview window: print the checklist on the terminal.
+        #[arg(long)]
+        no_preview: bool,
+        /// Store the result for this client (a code, not a name).
+        #[arg(long, value_name = "CODE")]
+        client: String,
+        /// Before or after the treatment.
+        #[arg(long, value_name = "before|after", value_parser = record_phase)]
+        phase: Phase,
+        /// Session date (default: today): YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY; stored as YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", value_parser = session_date)]
+        session: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        pose: PoseArgs,
+    },
     /// Diagnostic: writes the BlazePose landmarks of every frame of a clip (not needed for an
     /// assessment).
     #[command(after_help = "Examples:
@@ -348,7 +387,7 @@ fn one_sentence(err: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {
-    if matches!(cli.command, Command::Assess { .. } | Command::Pose { .. }) {
+    if matches!(cli.command, Command::Assess { .. } | Command::Pose { .. } | Command::Record { .. }) {
         crate::runtime::init_onnx_runtime(cli.ort_lib.as_deref())?;
     }
     let quiet = cli.quiet;
@@ -413,6 +452,16 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
         Command::Delete { client, yes, store } => commands::delete::run(store.dir(), &client, yes),
+        Command::Record { camera, auto, no_preview, client, phase, session, store, pose } => {
+            commands::record::run(commands::record::RecordJob {
+                camera,
+                auto,
+                no_preview,
+                target: StoreTarget { client, phase, session, data_dir: store.data_dir },
+                pose: pose.choice(),
+                quiet,
+            })
+        }
         Command::Pose { video, json, overlay, force, blur_faces, pose } => commands::pose::run(&PoseJob {
             video,
             json,
@@ -443,4 +492,13 @@ fn selection(
 /// [`SessionDate`] reads, as YYYY-MM-DD (a wrong one is a usage error, exit 2).
 fn session_date(text: &str) -> Result<String, String> {
     crate::store::session_date::SessionDate::parse_arg(text).map(|d| d.to_string())
+}
+
+/// `record --phase`: before or after (a recording is always one of the two).
+fn record_phase(text: &str) -> Result<Phase, String> {
+    match text {
+        "before" => Ok(Phase::Before),
+        "after" => Ok(Phase::After),
+        _ => Err(format!("{text:?} is not a phase: give before or after")),
+    }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod pose;
+pub mod record;
 pub mod report;
 
 use std::path::Path;
