@@ -174,6 +174,7 @@ impl Recorder {
     pub fn film(&mut self, clip: &Path) -> Result<Take> {
         let mut recording: Option<Recording> = None;
         let mut hold_reached: Option<f64> = None;
+        let mut holding = false;
         let frame_s = 1.0 / self.camera.fps;
         if self.enter.is_some() {
             self.say("press Enter to start recording, Enter again to stop; Ctrl-C cancels");
@@ -192,6 +193,7 @@ impl Recorder {
                 };
             };
             self.frames_read += 1;
+            let read_at = Instant::now();
             let (w, h) = (frame.image.cols() as f64, frame.image.rows() as f64);
             self.live.offer(&frame.image, frame.t)?;
             if let Some(result) = self.live.take_new() {
@@ -203,6 +205,11 @@ impl Recorder {
                     }
                 }
             }
+            log::debug!(
+                "frame at {:.2} s: live pose offered, checklist updated in {:.1} ms",
+                frame.t,
+                read_at.elapsed().as_secs_f64() * 1e3
+            );
             if let Some(r) = recording.as_mut() {
                 r.write(&frame.image)?;
                 match self.state.hold_s(frame.t) {
@@ -212,9 +219,14 @@ impl Recorder {
                             self.say(&format!("hold reached at {:.1} s", frame.t));
                         }
                     }
-                    Some(_) => {}
+                    Some(_) => {
+                        if !holding {
+                            self.say(&format!("the leg is still: hold timer started at {:.1} s", frame.t));
+                        }
+                    }
                     None => hold_reached = None,
                 }
+                holding = self.state.hold_s(frame.t).is_some();
             }
             let key = self.show(&frame.image, frame.t, recording.as_ref().map(|r| frame.t - r.started_t))?;
             if key == Some(Key::Cancel) {
@@ -256,24 +268,28 @@ impl Recorder {
         }
     }
 
-    /// Shows a frame in the window (skipping the drawing when the preview has fallen behind
-    /// the camera) or reads Enter on the terminal.
+    /// Shows a frame in the window (every frame the camera gave), or reads Enter on the
+    /// terminal.
     fn show(&mut self, image: &Mat, t: f64, recording_s: Option<f64>) -> Result<Option<Key>> {
         if !self.settings.window {
             let entered = self.enter.as_ref().is_some_and(|rx| rx.try_recv().is_ok());
             return Ok(entered.then_some(Key::StartStop));
         }
-        if self.camera.lateness_s(t) > 2.0 / self.camera.fps {
-            // behind a file's real-time pace: show the next frame instead
-            return Ok(None);
-        }
+        let t0 = Instant::now();
         image.copy_to(&mut self.last_frame)?;
         let status = preview::Status { recording_s, hint: self.hint(recording_s.is_some()) };
         preview::draw(&mut self.last_frame, &self.state, t, &status)?;
+        let t1 = Instant::now();
         self.showing_since.get_or_insert_with(Instant::now);
         self.showing_last = Some(Instant::now());
         self.frames_shown += 1;
-        preview::show(&self.last_frame)
+        let key = preview::show(&self.last_frame);
+        log::debug!(
+            "frame at {t:.2} s: drawn in {:.1} ms, shown in {:.1} ms",
+            (t1 - t0).as_secs_f64() * 1e3,
+            t1.elapsed().as_secs_f64() * 1e3
+        );
+        key
     }
 
     /// Shows the assessment's summary and asks whether to keep it: in the window (Enter keeps,
@@ -292,13 +308,13 @@ impl Recorder {
         preview::wait_for(&screen, &[Key::Keep, Key::Discard])
     }
 
-    /// "preview: N frames shown of M (F frames/s)", or None without a window.
+    /// "preview: N frames shown of M (F frames/s; ...)", or None without a window.
     pub fn preview_counts(&self) -> Option<String> {
         let (since, last) = (self.showing_since?, self.showing_last?);
         let fps = self.frames_shown.saturating_sub(1) as f64 / (last - since).as_secs_f64().max(1e-3);
         Some(format!(
-            "preview: {} frames shown of {} ({fps:.1} frames/s)",
-            self.frames_shown, self.frames_read
+            "preview: {} frames shown of {} ({fps:.1} frames/s; the camera's rate is {:.1})",
+            self.frames_shown, self.frames_read, self.camera.fps
         ))
     }
 }

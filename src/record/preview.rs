@@ -53,7 +53,8 @@ fn key_of(code: i32) -> Option<Key> {
 
 /// Opens the preview window.
 pub fn open_window() -> Result<()> {
-    highgui::named_window(WINDOW, highgui::WINDOW_AUTOSIZE)
+    // the picture at its size, without the Qt backend's toolbar and status bar
+    highgui::named_window(WINDOW, highgui::WINDOW_AUTOSIZE | highgui::WINDOW_GUI_NORMAL)
         .map_err(|e| anyhow::anyhow!("the preview window cannot be opened ({e}); use --no-preview"))?;
     Ok(())
 }

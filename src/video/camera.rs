@@ -127,7 +127,9 @@ impl Camera {
                 Ok(Some(CameraFrame { image, t: t_now }))
             }
             Source::File { reader, started } => {
+                let t0 = Instant::now();
                 let Some(frame) = reader.next_frame()? else { return Ok(None) };
+                log::debug!("decoded in {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
                 // paced as a camera delivers it: not before its time since the first frame
                 let (origin, t0) = *started.get_or_insert((Instant::now(), frame.t));
                 let due = origin + Duration::from_secs_f64((frame.t - t0).max(0.0));
