@@ -49,6 +49,16 @@ struct Recording {
 
 impl Recording {
     fn start(args: &[&str], data: &Path, env: &[(&str, &str)], display: bool) -> Recording {
+        Recording::start_with_input(args, data, env, display, Stdio::null())
+    }
+
+    fn start_with_input(
+        args: &[&str],
+        data: &Path,
+        env: &[(&str, &str)],
+        display: bool,
+        stdin: Stdio,
+    ) -> Recording {
         let mut cmd = Command::new(common::romcam());
         cmd.arg("record").args(args).arg("--data-dir").arg(data);
         if !display {
@@ -58,7 +68,7 @@ impl Recording {
             cmd.env(k, v);
         }
         let mut child = cmd
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -360,4 +370,83 @@ fn a_missing_camera_and_a_bad_client_code_are_one_sentence_each() {
         &[],
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// Mounts a small tmpfs (needs root, as in tests/hostile.rs: a machine that does not allow it
+/// fails the test with the reason).
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .output()
+            .expect("mount runs");
+        assert!(
+            out.status.success(),
+            "this test mounts a tmpfs to make a full disk, and this machine does not allow it (run the suite as root): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        Tmpfs(dir)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_while_recording_and_a_camera_that_stops_leave_no_clip() {
+    // a disk with room for the store but not for the clip: exit 7, no clip, nothing stored
+    let full = Tmpfs::mount("100k");
+    let sample = common::sample("dev09_loose12_yaw8.mp4");
+    let rec = Recording::start(
+        &[
+            "--camera",
+            sample.to_str().unwrap(),
+            "--auto",
+            "--no-preview",
+            "--client",
+            "T",
+            "--phase",
+            "before",
+        ],
+        &full.0,
+        &[],
+        false,
+    );
+    let (code, _, stderr) = rec.finish();
+    assert_eq!(code, 7, "{stderr}");
+    assert!(
+        stderr.contains("the recording cannot be written in") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    assert!(clips(&full.0, "T").is_empty(), "a clip was left on the full disk: {:?}", clips(&full.0, "T"));
+    assert_eq!(stored_count(&full.0), 0);
+
+    // a stream that stops sending pictures while recording (a camera unplugged): exit 3;
+    // Enter on the terminal starts recording at once
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", sample.display());
+    let mut rec = Recording::start_with_input(
+        &["--camera", &url, "--no-preview", "--client", "T", "--phase", "before"],
+        data.path(),
+        &[],
+        false,
+        Stdio::piped(),
+    );
+    use std::io::Write;
+    let mut stdin = rec.child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    assert!(rec.wait_for("recording started"), "Enter did not start recording: {}", rec.seen.join("\n"));
+    let (code, _, stderr) = rec.finish();
+    drop(stdin);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("stopped sending pictures"), "{stderr}");
+    assert!(clips(data.path(), "T").is_empty(), "a clip was left: {:?}", clips(data.path(), "T"));
+    assert_eq!(stored_count(data.path()), 0);
 }

@@ -78,7 +78,11 @@ pub fn run(job: RecordJob) -> Result<i32> {
         let clip = clip_path(&folder, &job.target);
         // written as a private temporary file (removed on any failure), named once complete
         let temp = crate::fsutil::temp_file_beside(&clip, ".mp4")?;
-        let take = recorder.film(temp.path());
+        let take = recorder.film(temp.path()).map_err(|e| match crate::error::exit_code_of(&e) {
+            7 => e.context(format!("the recording cannot be written in {}", crate::fsutil::shown(&folder))),
+            3 => e.context("nothing was kept"),
+            _ => e,
+        });
         if let Some(counts) = recorder.preview_counts() {
             say(&counts);
         }
