@@ -67,12 +67,8 @@ impl Recording {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd
-            .stdin(stdin)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("romcam runs");
+        let mut child =
+            cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("romcam runs");
         let (tx, lines) = mpsc::channel();
         let err = child.stderr.take().unwrap();
         std::thread::spawn(move || {
@@ -448,5 +444,50 @@ fn a_full_disk_while_recording_and_a_camera_that_stops_leave_no_clip() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("stopped sending pictures"), "{stderr}");
     assert!(clips(data.path(), "T").is_empty(), "a clip was left: {:?}", clips(data.path(), "T"));
+    assert_eq!(stored_count(data.path()), 0);
+}
+
+/// Presses a key in the preview window on the virtual display.
+fn press(x: &Xvfb, key: &str) {
+    let status = Command::new("xdotool")
+        .args(["search", "--sync", "--name", "romcam record", "windowfocus", "--sync", "key", key])
+        .env("DISPLAY", &x.display)
+        .status()
+        .expect("xdotool runs (scripts/setup installs it)");
+    assert!(status.success(), "xdotool could not press {key}");
+}
+
+#[test]
+fn space_records_backspace_discards_the_take_and_esc_cancels_leaving_nothing() {
+    let x = Xvfb::start();
+    let data = tempfile::tempdir().unwrap();
+    let sample = common::sample("dev09_loose12_yaw8.mp4");
+    let mut rec = Recording::start(
+        &["--camera", sample.to_str().unwrap(), "--client", "T", "--phase", "before"],
+        data.path(),
+        &[("DISPLAY", &x.display)],
+        true,
+    );
+    assert!(rec.wait_for("preview window open"), "{}", rec.seen.join("\n"));
+    press(&x, "space");
+    assert!(rec.wait_for("recording started"), "Space did not start recording: {}", rec.seen.join("\n"));
+    assert!(rec.wait_for("hold timer started"), "{}", rec.seen.join("\n"));
+    press(&x, "space");
+    assert!(rec.wait_for("recording stopped"), "Space did not stop recording: {}", rec.seen.join("\n"));
+    assert!(rec.wait_for("Backspace or D discards"), "no keep/discard question: {}", rec.seen.join("\n"));
+    assert_eq!(clips(data.path(), "T").len(), 1, "the take is not kept while the therapist decides");
+    press(&x, "BackSpace");
+    assert!(rec.wait_for("discarded"), "{}", rec.seen.join("\n"));
+    // (the next take's temporary file may already exist: it is removed when romcam ends)
+    let kept: Vec<PathBuf> = clips(data.path(), "T")
+        .into_iter()
+        .filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.'))
+        .collect();
+    assert!(kept.is_empty(), "the discarded clip was not deleted: {kept:?}");
+    press(&x, "Escape");
+    let (code, _, stderr) = rec.finish();
+    assert_eq!(code, 2, "Esc must cancel (exit 2): {stderr}");
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    assert!(clips(data.path(), "T").is_empty(), "a file was left behind");
     assert_eq!(stored_count(data.path()), 0);
 }

@@ -138,7 +138,7 @@ impl Recorder {
             });
             rx
         });
-        Ok(Recorder {
+        let recorder = Recorder {
             camera,
             live,
             state: LiveState::default(),
@@ -150,7 +150,11 @@ impl Recorder {
             last_frame: Mat::default(),
             enter,
             printed: None,
-        })
+        };
+        if settings.window {
+            recorder.say(&format!("preview window open ({})", recorder.hint(false)));
+        }
+        Ok(recorder)
     }
 
     fn say(&self, text: &str) {
@@ -305,6 +309,7 @@ impl Recorder {
         }
         let mut screen = self.last_frame.clone();
         preview::draw_summary(&mut screen, summary)?;
+        self.say("in the preview window: Enter keeps and stores the result, Backspace or D discards it to film again, Esc cancels");
         preview::wait_for(&screen, &[Key::Keep, Key::Discard])
     }
 

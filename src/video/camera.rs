@@ -50,9 +50,20 @@ pub struct CameraFrame {
 }
 
 enum Source {
-    Device { capture: videoio::VideoCapture, index: u32 },
-    File { reader: VideoReader, started: Option<(Instant, f64)> },
-    Stream { capture: videoio::VideoCapture, url: String },
+    Device {
+        capture: videoio::VideoCapture,
+        index: u32,
+    },
+    /// A file: its first timestamp, and the real time and frame time that pacing counts from.
+    File {
+        reader: VideoReader,
+        first_t: Option<f64>,
+        pace: Option<(Instant, f64)>,
+    },
+    Stream {
+        capture: videoio::VideoCapture,
+        url: String,
+    },
 }
 
 /// An open live source.
@@ -79,7 +90,12 @@ impl Camera {
             CameraSpec::Location(text) if Path::new(text).exists() || !text.contains("://") => {
                 let reader = VideoReader::open(Path::new(text), MAX_SIDE)?;
                 let fps = reader.info().fps;
-                Ok(Camera { source: Source::File { reader, started: None }, fps, started, pending: None })
+                Ok(Camera {
+                    source: Source::File { reader, first_t: None, pace: None },
+                    fps,
+                    started,
+                    pending: None,
+                })
             }
             CameraSpec::Location(url) => {
                 let capture = videoio::VideoCapture::from_file(url, videoio::CAP_FFMPEG)
@@ -126,28 +142,21 @@ impl Camera {
                 }
                 Ok(Some(CameraFrame { image, t: t_now }))
             }
-            Source::File { reader, started } => {
-                let t0 = Instant::now();
+            Source::File { reader, first_t, pace } => {
                 let Some(frame) = reader.next_frame()? else { return Ok(None) };
-                log::debug!("decoded in {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
-                // paced as a camera delivers it: not before its time since the first frame
-                let (origin, t0) = *started.get_or_insert((Instant::now(), frame.t));
-                let due = origin + Duration::from_secs_f64((frame.t - t0).max(0.0));
+                let t = frame.t - *first_t.get_or_insert(frame.t);
+                // paced as a camera delivers it: not before its time; after a pause (the
+                // assessment of a take) it goes on from the frame it stopped at, in real time
                 let now = Instant::now();
+                let (origin, t0) = *pace.get_or_insert((now, t));
+                let due = origin + Duration::from_secs_f64((t - t0).max(0.0));
                 if due > now {
                     std::thread::sleep(due - now);
+                } else if now - due > Duration::from_millis(500) {
+                    *pace = Some((now, t));
                 }
-                Ok(Some(CameraFrame { image: frame.image, t: frame.t - t0 }))
+                Ok(Some(CameraFrame { image: frame.image, t }))
             }
-        }
-    }
-
-    /// How late the frame last handed out is against real time, in seconds (0 for a camera,
-    /// whose frames are always the latest).
-    pub fn lateness_s(&self, t: f64) -> f64 {
-        match &self.source {
-            Source::File { started: Some((origin, _)), .. } => (origin.elapsed().as_secs_f64() - t).max(0.0),
-            _ => 0.0,
         }
     }
 }
