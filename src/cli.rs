@@ -276,15 +276,18 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
     /// Films the test with a live framing check, keeps the clip and stores its assessment
     /// (as `assess --client` does).
     #[command(after_help = "Examples:
-  romcam record --client 0042 --phase before                  camera 0, Space starts and stops
-  romcam record --camera 1 --auto --client 0042 --phase after starts when the checklist is green
-  romcam record --camera clip.mp4 --auto --no-preview --client T --phase before   a file as the camera
+  romcam record --client 0042 --phase before
+      camera 0; Space starts and stops recording
+  romcam record --camera 1 --auto --client 0042 --phase after
+      camera 1; recording starts when the checklist is green, stops 3 s after the hold
+  romcam record --camera clip.mp4 --auto --no-preview --client T --phase before
+      a video file played as the camera, the checklist on the terminal
 
 The preview shows the skeleton, the test leg, the table line and its tilt, the framing checklist
 (each item green or red), the live hip and knee angles and the hold timer (green after 3 s still).
 Space starts and stops recording, Esc cancels; after the assessment, Enter keeps it, Backspace or
-D discards it (the clip is deleted) to film again. Without a display (or with --no-preview) the
-checklist is printed as it changes, and Enter starts and stops. The clip (H.264 MP4, mode 0600) is
+D discards it (the clip is deleted) to film again; with --auto it is kept. Without a display (or
+with --no-preview) the checklist is printed as it changes, and Enter starts and stops. The clip (H.264 MP4, mode 0600) is
 kept in the store's folder under clips/CODE/ and stored with the assessment.")]
     Record {
         /// The camera: a number (0 = /dev/video0), or a video file or stream URL (a file is

@@ -491,3 +491,31 @@ fn space_records_backspace_discards_the_take_and_esc_cancels_leaving_nothing() {
     assert!(clips(data.path(), "T").is_empty(), "a file was left behind");
     assert_eq!(stored_count(data.path()), 0);
 }
+
+#[test]
+fn a_take_whose_assessment_fails_is_kept_and_its_path_printed() {
+    // Enter twice on the terminal: a take far too short to assess
+    let data = tempfile::tempdir().unwrap();
+    let sample = common::sample("dev09_loose12_yaw8.mp4");
+    let mut rec = Recording::start_with_input(
+        &["--camera", sample.to_str().unwrap(), "--no-preview", "--client", "T", "--phase", "after"],
+        data.path(),
+        &[],
+        false,
+        Stdio::piped(),
+    );
+    use std::io::Write;
+    let mut stdin = rec.child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    assert!(rec.wait_for("recording started"), "{}", rec.seen.join("\n"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"\n").unwrap();
+    let (code, _, stderr) = rec.finish();
+    drop(stdin);
+    assert_eq!(code, 4, "{stderr}");
+    let kept = clips(data.path(), "T");
+    assert_eq!(kept.len(), 1, "{kept:?}: {stderr}");
+    assert!(stderr.contains(&format!("the recording is kept at {}", kept[0].display())), "{stderr}");
+    assert!(stderr.contains("romcam assess"), "{stderr}");
+    assert_eq!(stored_count(data.path()), 0);
+}
