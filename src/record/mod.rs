@@ -62,6 +62,7 @@ pub struct Recorder {
     /// Enter on the terminal (headless without --auto).
     enter: Option<Receiver<()>>,
     printed: Option<checklist::Checklist>,
+    draw_cache: preview::DrawCache,
 }
 
 /// The recording being written: frames go to the encoder on its own thread, so that the
@@ -150,6 +151,7 @@ impl Recorder {
             last_frame: Mat::default(),
             enter,
             printed: None,
+            draw_cache: preview::DrawCache::default(),
         };
         if settings.window {
             recorder.say(&format!("preview window open ({})", recorder.hint(false)));
@@ -282,7 +284,7 @@ impl Recorder {
         let t0 = Instant::now();
         image.copy_to(&mut self.last_frame)?;
         let status = preview::Status { recording_s, hint: self.hint(recording_s.is_some()) };
-        preview::draw(&mut self.last_frame, &self.state, t, &status)?;
+        preview::draw(&mut self.last_frame, &self.state, t, &status, &mut self.draw_cache)?;
         let t1 = Instant::now();
         self.showing_since.get_or_insert_with(Instant::now);
         self.showing_last = Some(Instant::now());

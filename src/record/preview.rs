@@ -4,7 +4,7 @@
 //! on the terminal whenever it changes.
 
 use anyhow::Result;
-use opencv::core::{Mat, Point, Rect, Scalar};
+use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::prelude::*;
 use opencv::{highgui, imgproc};
 
@@ -101,8 +101,40 @@ fn pt(l: &Landmark) -> Point {
     Point::new(l.x.round() as i32, l.y.round() as i32)
 }
 
+/// The last checklist panel and status bar drawn, kept while their words stay the same.
+#[derive(Default)]
+pub struct DrawCache {
+    panel: Option<(String, Mat)>,
+    bar: Option<(String, Mat)>,
+}
+
+/// The picture cached under `key`, drawn again by `render` on a dark background when the key
+/// changed.
+fn cached(
+    slot: &mut Option<(String, Mat)>,
+    key: String,
+    size: Size,
+    render: impl FnOnce(&mut Mat) -> Result<(), opencv::Error>,
+) -> Result<&Mat> {
+    if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+        let mut picture = Mat::new_size_with_default(size, opencv::core::CV_8UC3, PANEL_BACKGROUND)?;
+        render(&mut picture)?;
+        *slot = Some((key, picture));
+    }
+    Ok(&slot.as_ref().expect("set above").1)
+}
+
+/// The panels' background (BGR).
+const PANEL_BACKGROUND: Scalar = Scalar::new(40.0, 40.0, 40.0, 0.0);
+
 /// Draws the live state on a camera frame.
-pub fn draw(image: &mut Mat, state: &LiveState, t: f64, status: &Status) -> Result<()> {
+pub fn draw(
+    image: &mut Mat,
+    state: &LiveState,
+    t: f64,
+    status: &Status,
+    cache: &mut DrawCache,
+) -> Result<()> {
     let (w, h) = (image.cols(), image.rows());
     let unit = (h.min(w) as f64 / 720.0).max(0.5);
     let font = imgproc::FONT_HERSHEY_SIMPLEX;
@@ -130,12 +162,11 @@ pub fn draw(image: &mut Mat, state: &LiveState, t: f64, status: &Status) -> Resu
             imgproc::line(image, a, b, scalar(TABLE), thick, imgproc::LINE_AA, 0)?;
         }
     }
-    // the checklist, top left, on a darkened panel
+    // the checklist, top left, on an opaque panel: drawn again only when its words change
+    // (text is the slow part of the drawing)
     let panel_w = (390.0 * unit) as i32;
     let panel_h = line_h * 10 + line_h / 2;
-    darken(image, Rect::new(0, 0, panel_w.min(w), panel_h.min(h)))?;
     let white = Scalar::new(245.0, 245.0, 245.0, 0.0);
-    let mut y = line_h;
     let text = |image: &mut Mat, s: &str, x: i32, y: i32, colour: Scalar| {
         imgproc::put_text(
             image,
@@ -149,54 +180,42 @@ pub fn draw(image: &mut Mat, state: &LiveState, t: f64, status: &Status) -> Resu
             false,
         )
     };
-    text(image, "Framing checklist", line_h / 2, y, white)?;
     let checklist: Checklist = state.checklist;
     let box_side = (18.0 * unit) as i32;
-    for (item, green) in checklist.items() {
-        y += line_h;
-        let colour = scalar(if green { GREEN } else { RED });
-        imgproc::rectangle(
-            image,
-            Rect::new(line_h / 2, y - box_side, box_side, box_side),
-            colour,
-            -1,
-            imgproc::LINE_8,
-            0,
-        )?;
-        text(image, item.label(), line_h / 2 + box_side + line_h / 3, y, white)?;
-    }
-    y += line_h;
     let angle = |v: Option<f64>, signed: bool| match v {
         Some(v) if signed => format!("{v:+.1} deg"),
         Some(v) => format!("{v:.1} deg"),
         None => "--".into(),
     };
     let leg_name = state.test_leg.map(|s| format!(" ({} leg)", s.name())).unwrap_or_default();
-    text(
-        image,
-        &format!("hip extension {}{leg_name}", angle(state.hip_extension_deg, true)),
-        line_h / 2,
-        y,
-        white,
-    )?;
-    y += line_h;
-    text(image, &format!("knee flexion  {}", angle(state.knee_flexion_deg, false)), line_h / 2, y, white)?;
-    y += line_h;
+    let hip_text = format!("hip extension {}{leg_name}", angle(state.hip_extension_deg, true));
+    let knee_text = format!("knee flexion  {}", angle(state.knee_flexion_deg, false));
     let (hold_text, hold_colour) = match state.hold_s(t) {
         Some(s) if s >= HOLD_S => (format!("hold {s:.1} s: held"), GREEN),
         Some(s) => (format!("hold {s:.1} s"), AMBER),
         None => ("hold: leg moving".to_string(), RED),
     };
-    imgproc::circle(
-        image,
-        Point::new(line_h / 2 + box_side / 2, y - box_side / 2),
-        box_side / 2,
-        scalar(hold_colour),
-        -1,
-        imgproc::LINE_8,
-        0,
-    )?;
-    text(image, &hold_text, line_h / 2 + box_side + line_h / 3, y, white)?;
+    let key = format!("{:?}|{hip_text}|{knee_text}|{hold_text}|{panel_w}x{panel_h}", checklist.green);
+    let panel = cached(&mut cache.panel, key, Size::new(panel_w.min(w), panel_h.min(h)), |panel| {
+        let mut y = line_h;
+        text(panel, "Framing checklist", line_h / 2, y, white)?;
+        for (item, green) in checklist.items() {
+            y += line_h;
+            let colour = scalar(if green { GREEN } else { RED });
+            let square = Rect::new(line_h / 2, y - box_side, box_side, box_side);
+            imgproc::rectangle(panel, square, colour, -1, imgproc::LINE_8, 0)?;
+            text(panel, item.label(), line_h / 2 + box_side + line_h / 3, y, white)?;
+        }
+        y += line_h;
+        text(panel, &hip_text, line_h / 2, y, white)?;
+        y += line_h;
+        text(panel, &knee_text, line_h / 2, y, white)?;
+        y += line_h;
+        let dot = Point::new(line_h / 2 + box_side / 2, y - box_side / 2);
+        imgproc::circle(panel, dot, box_side / 2, scalar(hold_colour), -1, imgproc::LINE_8, 0)?;
+        text(panel, &hold_text, line_h / 2 + box_side + line_h / 3, y, white)
+    })?;
+    panel.copy_to(&mut Mat::roi_mut(image, Rect::new(0, 0, panel.cols(), panel.rows()))?)?;
     // the level indicator, top right
     let r = (40.0 * unit) as i32;
     let centre = Point::new(w - r - line_h / 2, r + line_h / 2);
@@ -214,25 +233,24 @@ pub fn draw(image: &mut Mat, state: &LiveState, t: f64, status: &Status) -> Resu
     let mut base = 0;
     let size = imgproc::get_text_size(&level_text, font, text_scale, thick, &mut base)?;
     text(image, &level_text, w - size.width - line_h / 2, centre.y + r + line_h, white)?;
-    // recording state and keys, bottom
-    darken(image, Rect::new(0, h - line_h - line_h / 2, w, line_h + line_h / 2))?;
-    let mut x = line_h / 2;
-    if let Some(s) = status.recording_s {
-        imgproc::circle(
-            image,
-            Point::new(x + box_side / 2, h - line_h / 2 - box_side / 2),
-            box_side / 2,
-            scalar(RED),
-            -1,
-            imgproc::LINE_8,
-            0,
-        )?;
-        x += box_side + line_h / 3;
-        let rec = format!("REC {s:.1} s");
-        text(image, &rec, x, h - line_h / 2, white)?;
-        x += imgproc::get_text_size(&rec, font, text_scale, thick, &mut base)?.width + line_h;
-    }
-    text(image, status.hint, x, h - line_h / 2, white)?;
+    // recording state and keys, bottom, on an opaque bar
+    let bar_h = (line_h + line_h / 2).min(h);
+    let rec = status.recording_s.map(|s| format!("REC {s:.1} s"));
+    let key = format!("{rec:?}|{}|{w}", status.hint);
+    let bar = cached(&mut cache.bar, key, Size::new(w, bar_h), |bar| {
+        let mut x = line_h / 2;
+        let baseline = bar_h - line_h / 2;
+        if let Some(rec) = &rec {
+            let dot = Point::new(x + box_side / 2, baseline - box_side / 2);
+            imgproc::circle(bar, dot, box_side / 2, scalar(RED), -1, imgproc::LINE_8, 0)?;
+            x += box_side + line_h / 3;
+            text(bar, rec, x, baseline, white)?;
+            let mut base = 0;
+            x += imgproc::get_text_size(rec, font, text_scale, thick, &mut base)?.width + line_h;
+        }
+        text(bar, status.hint, x, baseline, white)
+    })?;
+    bar.copy_to(&mut Mat::roi_mut(image, Rect::new(0, h - bar_h, w, bar_h))?)?;
     Ok(())
 }
 
