@@ -400,6 +400,56 @@ the user name.")]
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Films the test with a live framing check, keeps the clip and stores its assessment
+    /// (as `assess --client` does).
+    #[command(after_help = "Examples:
+  romcam record --client 0042 --phase before
+      camera 0; Space starts and stops recording
+  romcam record --camera 1 --auto --client 0042 --phase after
+      camera 1; recording starts when the checklist is green, stops 3 s after the hold
+  romcam record --camera clip.mp4 --auto --no-preview --client T --phase before
+      a video file played as the camera, the checklist on the terminal
+
+The preview shows the skeleton, the test leg, the table line and its tilt, the framing checklist
+(each item green or red), the live hip and knee angles and the hold timer (green after 3 s still).
+Space starts and stops recording, Esc cancels; after the assessment, Enter keeps it, Backspace or
+D discards it (the clip is deleted) to film again; with --auto it is kept. Without a display (or
+with --no-preview) the checklist is printed as it changes, and Enter starts and stops. The clip (H.264 MP4, mode 0600) is
+kept in the store's folder under clips/CODE/ and stored with the assessment.")]
+    Record {
+        /// The camera: a number (0 = /dev/video0), or a video file or stream URL (a file is
+        /// played in real time, as a camera would deliver it).
+        #[arg(long, value_name = "N|FILE", default_value = "0", value_parser = crate::video::camera::CameraSpec::parse)]
+        camera: crate::video::camera::CameraSpec,
+        /// Start recording when the checklist is green, stop 3 s after the hold is reached, and
+        /// keep the result.
+        #[arg(long)]
+        auto: bool,
+        /// No preview window: print the checklist on the terminal.
+        #[arg(long)]
+        no_preview: bool,
+        /// Store the result for this client (a code, not a name).
+        #[arg(long, value_name = "CODE")]
+        client: String,
+        /// Before or after the treatment.
+        #[arg(long, value_name = "before|after", value_parser = record_phase)]
+        phase: Phase,
+        /// Session date (default: today): YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY; stored as YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", value_parser = session_date)]
+        session: Option<String>,
+        /// A note stored with the assessment (shown in history and the reports).
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        pose: PoseArgs,
+        /// No "romcam: stored ..." lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
     /// Diagnostic: writes the BlazePose landmarks of every frame of a clip (not needed for an
     /// assessment).
     #[command(after_help = "Examples:
@@ -588,6 +638,36 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 quiet,
             })
         }
+        Command::Record {
+            camera,
+            auto,
+            no_preview,
+            client,
+            phase,
+            session,
+            note,
+            store,
+            pose,
+            quiet,
+            runtime,
+        } => {
+            runtime.init()?;
+            commands::record::run(commands::record::RecordJob {
+                camera,
+                auto,
+                no_preview,
+                target: StoreTarget {
+                    client,
+                    phase,
+                    session,
+                    data_dir: store.data_dir,
+                    replace: false,
+                    note,
+                },
+                pose: pose.choice(),
+                quiet,
+            })
+        }
     }
 }
 
@@ -619,4 +699,13 @@ fn assessment_id(text: &str) -> Result<String, String> {
 /// [`SessionDate`] reads, as YYYY-MM-DD (a wrong one is a usage error, exit 2).
 fn session_date(text: &str) -> Result<String, String> {
     crate::store::session_date::SessionDate::parse_arg(text).map(|d| d.to_string())
+}
+
+/// `record --phase`: before or after (a recording is always one of the two).
+fn record_phase(text: &str) -> Result<Phase, String> {
+    match text {
+        "before" => Ok(Phase::Before),
+        "after" => Ok(Phase::After),
+        _ => Err(format!("{text:?} is not a phase: give before or after")),
+    }
 }

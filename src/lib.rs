@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod measure;
 pub mod pose;
 pub mod progress;
+pub mod record;
 pub mod report;
 pub mod runtime;
 pub mod store;

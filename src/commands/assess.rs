@@ -100,8 +100,37 @@ fn open_destination(t: StoreTarget, video: &Path) -> Result<Destination> {
     })
 }
 
+/// What the caller of [`run_deciding`] decides once the result is shown, before anything is
+/// stored or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Keep,
+    Discard,
+}
+
+/// How [`run_deciding`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored and written as asked; the exit code.
+    Done(i32),
+    /// The caller discarded the result: nothing was stored or written.
+    Discarded,
+}
+
 /// Runs `romcam assess` and returns its exit code.
 pub fn run(job: AssessJob) -> Result<i32> {
+    match run_deciding(job, &mut |_| Ok(Decision::Keep))? {
+        Outcome::Done(code) => Ok(code),
+        Outcome::Discarded => Ok(EXIT_OK),
+    }
+}
+
+/// `romcam assess`, asking `decide` once the result is printed whether to store it and write
+/// the reports (`romcam record` lets the therapist discard a take here).
+pub fn run_deciding(
+    job: AssessJob,
+    decide: &mut dyn FnMut(&assess::Assessment) -> Result<Decision>,
+) -> Result<Outcome> {
     let AssessJob { video, json, side, criteria, target, mut report, pose, quiet } = job;
     report::check_targets(&report.targets, report.force, &[video.as_path()])?;
     report.quiet = quiet;
@@ -134,6 +163,9 @@ pub fn run(job: AssessJob) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&assessment)?);
     } else {
         print!("{}", crate::terminal::summary(&assessment));
+    }
+    if decide(&assessment)? == Decision::Discard {
+        return Ok(Outcome::Discarded);
     }
     let key_frame_png = key_frame.as_ref().map(|k| k.png.clone());
     let pending = report::prepare_assessment_reports(&report, &video, &track, &assessment, key_frame)?;
@@ -198,7 +230,7 @@ pub fn run(job: AssessJob) -> Result<i32> {
             eprintln!("romcam: wrote {}", path.display());
         }
     }
-    Ok(if assessment.withheld_reason.is_some() { EXIT_NOT_MEASURABLE } else { EXIT_OK })
+    Ok(Outcome::Done(if assessment.withheld_reason.is_some() { EXIT_NOT_MEASURABLE } else { EXIT_OK }))
 }
 
 /// The clip's absolute path for the store (as given when it cannot be resolved).

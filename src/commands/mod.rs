@@ -14,6 +14,7 @@ pub mod history;
 pub mod import;
 pub mod note;
 pub mod pose;
+pub mod record;
 pub mod remove;
 pub mod report;
 

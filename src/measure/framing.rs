@@ -64,8 +64,8 @@ pub struct FramingEvidence<'a> {
 const FILM_AGAIN: &str = "film again from the side of the test leg, with the whole body and the table in view and the camera at about hip height";
 
 /// The shoulders, and per side hip, knee, ankle, heel and foot tip.
-const SHOULDERS: [usize; 2] = [joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER];
-fn leg_indices(side: Side) -> [usize; 5] {
+pub const SHOULDERS: [usize; 2] = [joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER];
+pub fn leg_indices(side: Side) -> [usize; 5] {
     match side {
         Side::Left => {
             [joint::LEFT_HIP, joint::LEFT_KNEE, joint::LEFT_ANKLE, joint::LEFT_HEEL, joint::LEFT_FOOT_INDEX]
@@ -86,6 +86,26 @@ fn leg_indices(side: Side) -> [usize; 5] {
 pub struct FramingFindings {
     pub withhold: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// Whether one landmark is in view in a `frame_width` x `frame_height` picture: the model sees
+/// it (visibility at least 0.5) and it lies inside the picture, off its border. The framing gate
+/// judges each frame of the hold with this, and `romcam record`'s live checklist each live pose.
+pub fn in_view(l: &Landmark, frame_width: f64, frame_height: f64, limits: &FramingLimits) -> bool {
+    let margin = limits.border_fraction * frame_width.min(frame_height);
+    l.visibility >= 0.5
+        && (l.x as f64) >= margin
+        && (l.x as f64) <= frame_width - margin
+        && (l.y as f64) >= margin
+        && (l.y as f64) <= frame_height - margin
+}
+
+/// The fraction of the picture's width that the person's visible landmarks span in one frame
+/// (None when fewer than two are visible).
+pub fn person_width_fraction(landmarks: &[Landmark], frame_width: f64) -> Option<f64> {
+    let xs = landmarks.iter().filter(|p| p.visibility >= 0.5).map(|p| p.x as f64);
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    (hi > lo && frame_width > 0.0).then(|| (hi.min(frame_width) - lo.max(0.0)) / frame_width)
 }
 
 /// Judges the framing.
@@ -115,14 +135,7 @@ pub fn check(e: &FramingEvidence, limits: &FramingLimits) -> FramingFindings {
 fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
     let mut reasons = Vec::new();
     let (w, h) = (e.frame_width as f64, e.frame_height as f64);
-    let margin = limits.border_fraction * w.min(h);
-    let in_view = |l: &Landmark| {
-        l.visibility >= 0.5
-            && (l.x as f64) >= margin
-            && (l.x as f64) <= w - margin
-            && (l.y as f64) >= margin
-            && (l.y as f64) <= h - margin
-    };
+    let in_view = |l: &Landmark| in_view(l, w, h, limits);
     let judged: Vec<(usize, &[Landmark])> =
         e.judged.iter().filter_map(|&i| e.frames.get(i)?.landmarks.as_deref().map(|l| (i, l))).collect();
     if judged.is_empty() || w <= 0.0 || h <= 0.0 {
@@ -155,14 +168,7 @@ fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
             break;
         }
     }
-    let widths: Vec<f64> = judged
-        .iter()
-        .filter_map(|(_, l)| {
-            let xs = l.iter().filter(|p| p.visibility >= 0.5).map(|p| p.x as f64);
-            let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-            (hi > lo).then(|| (hi.min(w) - lo.max(0.0)) / w)
-        })
-        .collect();
+    let widths: Vec<f64> = judged.iter().filter_map(|(_, l)| person_width_fraction(l, w)).collect();
     if let Some(width) = super::signal::median(&widths) {
         if width < limits.min_person_width_fraction {
             reasons.push(format!(

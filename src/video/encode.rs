@@ -94,10 +94,16 @@ impl H264Writer {
         drop(self.stdin.take());
         let status =
             self.child.wait().map_err(|e| RomcamError::Output(format!("the video encoder failed: {e}")))?;
-        if status.success() {
+        // ffmpeg 5.1 exits 0 when it cannot write the file's end (a full disk: "Error writing
+        // trailer"); at `-loglevel error` anything it says is an error
+        let mut said = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut said);
+        }
+        if status.success() && said.trim().is_empty() {
             Ok(())
         } else {
-            Err(self.failure())
+            Err(encoder_failed(&said))
         }
     }
 
@@ -109,9 +115,14 @@ impl H264Writer {
         if let Some(mut err) = self.child.stderr.take() {
             let _ = std::io::Read::read_to_string(&mut err, &mut said);
         }
-        let said = said.lines().last().unwrap_or("no reason given").trim().to_string();
-        RomcamError::Output(format!("the video encoder (ffmpeg) failed: {said}")).into()
+        encoder_failed(&said)
     }
+}
+
+/// The encoder's last complaint, as one sentence.
+fn encoder_failed(said: &str) -> anyhow::Error {
+    let said = said.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no reason given").trim().to_string();
+    RomcamError::Output(format!("the video encoder (ffmpeg) failed: {said}")).into()
 }
 
 impl Drop for H264Writer {

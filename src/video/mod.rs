@@ -3,6 +3,7 @@
 //! over [`MAX_FRAME_PIXELS`] before decoding, downscales early, gives each frame its container
 //! timestamp, and notes the frames FFmpeg decoded with errors. It knows nothing about poses.
 
+pub mod camera;
 pub mod decode_errors;
 pub mod encode;
 pub mod matroska;
