@@ -167,7 +167,7 @@ fn ids_are_short_stable_and_accepted_by_every_command() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
-        (v["changes"][0]["before"]["id"].as_str(), v["changes"][0]["after"]["id"].as_str()),
+        (v["changes"][0]["from"]["id"].as_str(), v["changes"][0]["to"]["id"].as_str()),
         (Some(b.as_str()), Some(a.as_str()))
     );
     let pdf = dir.path().join("one.pdf");
