@@ -65,10 +65,25 @@ struct StoreArgs {
     /// Folder of the client store (default: $ROMCAM_DATA_DIR or the user's data folder).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Use the clinic's shared PostgreSQL store instead of the SQLite store in the data folder
+    /// (default: $ROMCAM_STORE, or `store =` in the settings file), e.g.
+    /// postgres://alice@db.clinic.example/romcam. The password comes from $PGPASSWORD,
+    /// ~/.pgpass or a prompt; TLS is required (sslmode=require, or verify-full with sslrootcert=).
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Allow an unencrypted connection to the PostgreSQL store (warned about; only for a server
+    /// on the same machine or a trusted network).
+    #[arg(long)]
+    insecure_plain: bool,
 }
 
 impl StoreArgs {
+    /// Records the store chosen (`--store`, `--insecure-plain`) and returns `--data-dir`.
     fn dir(&self) -> Option<&Path> {
+        crate::store::choose(crate::store::StoreChoice {
+            url: self.store.clone(),
+            insecure_plain: self.insecure_plain,
+        });
         self.data_dir.as_deref()
     }
 }
@@ -457,7 +472,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 client,
                 phase,
                 session,
-                data_dir: store.data_dir,
+                data_dir: store.dir().map(Path::to_path_buf),
                 replace,
                 note,
             }),
