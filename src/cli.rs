@@ -330,11 +330,17 @@ the user name.")]
     /// file name only.
     #[command(after_help = "Examples:
   romcam export 0042 --out 0042.json
-  romcam import 0042.json --data-dir /media/usb/romcam")]
+  romcam import 0042.json --data-dir /media/usb/romcam
+  romcam export --all --out laptop/      every client, one file each (moving to a clinic store)
+  romcam import laptop/ --store postgres://alice@db.clinic.example/romcam")]
     Export {
         /// The client's code (as given to `assess --client`).
-        client: String,
-        /// Output file (default: stdout).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        client: Option<String>,
+        /// Every client in the store, one file CODE.json each in the folder given with --out.
+        #[arg(long, requires = "out")]
+        all: bool,
+        /// Output file (default: stdout); with --all, the folder to write into.
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace the file if it exists.
@@ -347,7 +353,8 @@ the user name.")]
     #[command(after_help = "Example:
   romcam import 0042.json")]
     Import {
-        /// A file written by `romcam export`.
+        /// A file written by `romcam export`, or a folder written by `romcam export --all`
+        /// (each of its .json files is imported).
         file: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
@@ -509,9 +516,17 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 quiet,
             )
         }
-        Command::Export { client, out, force, store } => {
-            commands::export::run(store.dir(), &client, out.as_deref(), force, quiet)
+        Command::Export { client, all: true, out: Some(out), force, store } => {
+            let _ = client;
+            commands::export::run_all(store.dir(), &out, force, quiet)
         }
+        Command::Export { client, out, force, store, .. } => commands::export::run(
+            store.dir(),
+            client.as_deref().unwrap_or_default(),
+            out.as_deref(),
+            force,
+            quiet,
+        ),
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
         Command::Amend { assessment, phase, session, note, config, store } => commands::amend::run(
             store.dir(),
