@@ -183,7 +183,8 @@ The report header names the clinic and therapist from ~/.config/romcam/config.to
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Every assessment of a client over time, per side.
+    /// Every assessment of a client over time, per side, with its id, then the notes and the
+    /// corrections to the record (amend, remove, replace, note).
     #[command(after_help = "Examples:
   romcam history 0042
   romcam history 0042 --json")]
@@ -359,7 +360,8 @@ the user name.")]
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Erases a client and all their records (right to erasure). Asks for confirmation.
+    /// Erases a client and all their records, notes and audit trail (right to erasure). Asks for
+    /// confirmation.
     #[command(after_help = "Examples:
   romcam delete 0042           asks you to type 0042 to confirm
   romcam delete 0042 --yes     no question (for scripts)")]

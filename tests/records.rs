@@ -95,6 +95,19 @@ fn the_same_video_twice_is_refused_naming_the_earlier_one_and_replace_replaces_i
         assert!(line.contains(needle), "{needle} in: {line}");
     }
     assert_eq!(Store::open(&data).unwrap().history("D1").unwrap().len(), 1);
+    // a store from before schema 2 may hold the same video twice: copy the record as such
+    let conn = rusqlite::Connection::open(data.join("romcam.sqlite3")).unwrap();
+    let copied = conn
+        .execute(
+            "INSERT INTO assessments (session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, \
+             result_json, video_path, video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, uid) \
+             SELECT session_id, side, phase, hip_extension_deg, knee_flexion_deg, uncertainty_deg, result_json, video_path, \
+             video_sha256, model, romcam_version, thresholds_json, created_at, key_frame_png, ?1 FROM assessments WHERE uid = ?2",
+            [format!("{:032x}", 7), earlier.clone()],
+        )
+        .unwrap();
+    assert_eq!(copied, 1);
+    drop(conn);
 
     // --replace stores the new one and removes the earlier one, in the audit trail
     let run = romcam_in(
@@ -123,10 +136,11 @@ fn the_same_video_twice_is_refused_naming_the_earlier_one_and_replace_replaces_i
     assert_eq!(rows[0].notes.as_deref(), Some("filmed again"));
     assert!(run.stderr.contains(&format!("stored as assessment {}", rows[0].id)), "{}", run.stderr);
     let trail = store.audit_trail("D1").unwrap();
-    assert_eq!(trail.len(), 1);
-    assert_eq!(trail[0].assessment_uid.as_deref(), Some(earlier.as_str()));
+    assert_eq!(trail.len(), 2, "both earlier copies replaced: {trail:?}");
+    let replaced: Vec<&str> = trail.iter().filter_map(|e| e.assessment_uid.as_deref()).collect();
+    assert!(replaced.contains(&earlier.as_str()) && replaced.contains(&format!("{:032x}", 7).as_str()));
     assert_eq!(trail[0].by, "tester");
-    assert!(trail[0].old_value.as_deref().unwrap().contains(short_id(&earlier)));
+    assert!(trail.iter().any(|e| e.old_value.as_deref().unwrap().contains(short_id(&earlier))));
     // D2 keeps its copy
     assert_eq!(store.history("D2").unwrap().len(), 1);
 }
@@ -320,8 +334,9 @@ fn corrections_and_notes_are_kept_travel_with_an_export_and_are_erased_with_the_
             .code,
         0
     );
-    let text = pdf_layout(&pdf);
+    let text = pdf_layout(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("Notes: NOTE-ON-RECORD-4471 left knee sore"), "{text}");
+    assert!(text.contains("Corrected: 3 changes, last "), "{text}");
     let pdf = dir.path().join("h.pdf");
     assert_eq!(
         romcam_in(&data, &["report", "--client", "R1", "--history", "--out", pdf.to_str().unwrap()]).code,

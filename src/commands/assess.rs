@@ -59,8 +59,9 @@ struct Destination {
     date: String,
     replace: bool,
     note: Option<String>,
-    /// The clip's SHA-256.
-    video_sha256: String,
+    /// The clip's SHA-256, when it is a file (anything else is refused by the video stage, in
+    /// its own words).
+    video_sha256: Option<String>,
     /// The uid the assessment will be stored under.
     uid: String,
 }
@@ -76,11 +77,13 @@ fn open_destination(t: StoreTarget, video: &Path) -> Result<Destination> {
     if let Some(n) = &t.note {
         crate::store::audit::check_note(n)?;
     }
-    let video_sha256 = records::sha256_file(video)?;
+    let video_sha256 = if video.is_file() { Some(records::sha256_file(video)?) } else { None };
     let store = open_store(t.data_dir.as_deref())?;
-    if let Some(d) = store.find_duplicate(&t.client, &video_sha256)? {
-        if !t.replace {
-            return Err(d.refusal(&t.client).into());
+    if let Some(sha) = &video_sha256 {
+        if let Some(d) = store.find_duplicate(&t.client, sha)? {
+            if !t.replace {
+                return Err(d.refusal(&t.client).into());
+            }
         }
     }
     let uid = store.draw_uid()?;
@@ -147,7 +150,10 @@ pub fn run(job: AssessJob) -> Result<i32> {
                 phase: d.phase,
                 assessment: &assessment,
                 video_path: &canonical(&video),
-                video_sha256: d.video_sha256.clone(),
+                video_sha256: match &d.video_sha256 {
+                    Some(sha) => sha.clone(),
+                    None => records::sha256_file(&video)?,
+                },
                 key_frame_png,
             };
             let recorded = d.store.record_assessment_and(&new, || {
@@ -173,13 +179,14 @@ pub fn run(job: AssessJob) -> Result<i32> {
                     d.phase.name(),
                     recorded
                         .replaced
+                        .iter()
                         .map(|r| format!(
                             "; it replaces assessment {} of the same video (session {}, {})",
                             records::short_id(&r.uid),
                             r.session_date,
                             r.phase
                         ))
-                        .unwrap_or_default()
+                        .collect::<String>()
                 );
             }
         }

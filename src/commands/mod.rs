@@ -44,8 +44,19 @@ pub fn who(config: &Option<crate::report::ReportConfig>) -> String {
             return u;
         }
     }
-    // SAFETY: getuid has no preconditions and cannot fail.
-    format!("user {}", unsafe { libc::getuid() })
+    // SAFETY: getuid cannot fail; getpwuid returns null or a pointer to a record that stays
+    // valid until the next getpw* call, and its name is copied at once.
+    unsafe {
+        let uid = libc::getuid();
+        let pw = libc::getpwuid(uid);
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            let name = std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+            if !name.is_empty() {
+                return name;
+            }
+        }
+        format!("user {uid}")
+    }
 }
 
 /// The pose settings given on the command line.

@@ -158,6 +158,7 @@ pub mod wording {
         ]
         .into_iter()
         .chain(p.assessment_id.clone().map(|id| ("Assessment", id)))
+        .chain(p.corrected.clone().map(|c| ("Corrected", c)))
         .collect()
     }
 

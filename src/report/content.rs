@@ -46,6 +46,9 @@ pub struct PageContent<'a> {
     pub assessment_id: Option<String>,
     /// The assessment's note from the client store, when one was written.
     pub notes: Option<String>,
+    /// When the stored record was corrected since it was made: how many changes and the date
+    /// of the last (`romcam history` lists them).
+    pub corrected: Option<String>,
 }
 
 impl<'a> PageContent<'a> {
@@ -57,6 +60,7 @@ impl<'a> PageContent<'a> {
             phase: None,
             assessment_id: None,
             notes: None,
+            corrected: None,
         }
     }
 }

@@ -71,12 +71,30 @@ pub fn document(store: &Store, kind: &StoredReportKind, client: &str, header: He
             page.phase = Some(stored.phase.to_string());
             page.assessment_id = Some(stored.id.clone());
             page.notes = stored.notes.clone();
+            let trail: Vec<_> = store
+                .audit_trail(client)?
+                .into_iter()
+                .filter(|e| e.assessment_uid.as_deref() == Some(stored.uid.as_str()))
+                .collect();
+            page.corrected = corrections_summary(&trail);
             assessment::document(&ReportContent::single(header, page))
         }
         StoredReportKind::Compare(selection) => {
             comparison::document(&load_comparison(store, header, client, selection)?)
         }
         StoredReportKind::History => history::document(&load_history(store, header, client)?),
+    })
+}
+
+/// That a stored assessment was corrected since it was made, for the page's header: how many
+/// changes and the day of the last ("2 changes, last 2026-12-04"); `romcam history` lists them
+/// with the old and the new values. None when it never was.
+fn corrections_summary(trail: &[crate::store::audit::AuditEntry]) -> Option<String> {
+    let last = trail.last()?;
+    let day = last.at.get(..10).unwrap_or(&last.at);
+    Some(match trail.len() {
+        1 => format!("1 change, {day}"),
+        n => format!("{n} changes, last {day}"),
     })
 }
 

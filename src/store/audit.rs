@@ -101,7 +101,10 @@ impl AuditEntry {
                 self.new_value.clone().unwrap_or_default()
             ),
         };
-        format!("{} by {}: {change}", self.at, self.by)
+        let when = chrono::DateTime::parse_from_rfc3339(&self.at)
+            .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| self.at.clone());
+        format!("{when} by {}: {change}", self.by)
     }
 }
 
@@ -343,4 +346,68 @@ pub(crate) fn trail_in(conn: &Conn, client_id: i64) -> DbResult<Vec<AuditEntry>>
             })
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::export_format::{check_audit, AuditRecord};
+
+    fn entry(action: Action, field: &str, old: Option<&str>, new: Option<&str>) -> AuditEntry {
+        AuditEntry {
+            uid: "1".repeat(32),
+            assessment_uid: (action != Action::Note).then(|| "3fa2b1c4".to_string() + &"0".repeat(24)),
+            action,
+            field: field.into(),
+            old_value: old.map(str::to_string),
+            new_value: new.map(str::to_string),
+            at: "2026-12-04T14:11:18.516Z".into(),
+            by: "A. Jensen".into(),
+        }
+    }
+
+    #[test]
+    fn each_change_reads_as_one_sentence_with_when_and_who() {
+        let e = entry(Action::Amend, "phase", Some("before"), Some("after"));
+        assert_eq!(
+            e.sentence(),
+            "2026-12-04 14:11 UTC by A. Jensen: assessment 3fa2b1c4: phase changed from \"before\" to \"after\""
+        );
+        let e = entry(Action::Note, "note", None, Some("runner"));
+        assert_eq!(
+            e.sentence(),
+            "2026-12-04 14:11 UTC by A. Jensen: client note changed from none to \"runner\""
+        );
+        let e = entry(Action::Remove, "assessment", Some("assessment 3fa2b1c4 (left leg, ...)"), None);
+        assert!(e.sentence().ends_with("removed assessment 3fa2b1c4 (left leg, ...)"), "{}", e.sentence());
+        for a in [Action::Amend, Action::Remove, Action::Replace, Action::Note] {
+            assert_eq!(Action::from_name(a.name()), Some(a));
+        }
+    }
+
+    #[test]
+    fn an_export_s_audit_entries_are_checked() {
+        let good = AuditRecord {
+            uid: "a".repeat(32),
+            assessment_uid: Some("b".repeat(32)),
+            action: "amend".into(),
+            field: "phase".into(),
+            old_value: Some("before".into()),
+            new_value: Some("after".into()),
+            at: "2026-12-04T14:11:18Z".into(),
+            by: "A. Jensen".into(),
+        };
+        assert_eq!(check_audit(&good), Ok(()));
+        let bad = [
+            AuditRecord { uid: "x".into(), ..good.clone() },
+            AuditRecord { action: "rewrite".into(), ..good.clone() },
+            AuditRecord { assessment_uid: None, ..good.clone() },
+            AuditRecord { at: "yesterday".into(), ..good.clone() },
+            AuditRecord { new_value: Some("x".repeat(20_000)), ..good.clone() },
+        ];
+        for b in bad {
+            assert!(check_audit(&b).is_err(), "{b:?}");
+        }
+        assert_eq!(check_audit(&AuditRecord { action: "note".into(), assessment_uid: None, ..good }), Ok(()));
+    }
 }

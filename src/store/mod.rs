@@ -36,6 +36,8 @@ pub const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
 /// The same steps for PostgreSQL (its types and identity columns); always as many as
 /// [`MIGRATIONS`].
 pub const PG_MIGRATIONS: [&str; 2] = [PG_SCHEMA_V1, PG_SCHEMA_V2];
+/// A new schema step must be written for both backends.
+const _: () = assert!(PG_MIGRATIONS.len() == MIGRATIONS.len());
 /// The schema this romcam writes. Older stores are migrated; newer ones are refused.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const FILE_NAME: &str = "romcam.sqlite3";

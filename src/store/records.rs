@@ -209,8 +209,9 @@ pub(crate) const INSERT_ASSESSMENT: &str = "INSERT INTO assessments (session_id,
 pub struct Recorded {
     /// The new assessment's uid.
     pub uid: String,
-    /// The earlier assessment of the same video that it replaced (`--replace`).
-    pub replaced: Option<Duplicate>,
+    /// The earlier assessments of the same video that it replaced (`--replace`), the latest
+    /// first.
+    pub replaced: Vec<Duplicate>,
 }
 
 /// An earlier assessment of the same video for the same client (see [`Store::find_duplicate`]).
@@ -246,23 +247,24 @@ impl Duplicate {
     }
 }
 
-fn duplicate_in(conn: &Conn, client: &str, sha: &str) -> DbResult<Option<Duplicate>> {
-    conn.query_row(
+/// Every assessment of the video with this SHA-256 for this client, the latest first (a store
+/// from before schema 2 may hold the same video more than once).
+fn duplicates_in(conn: &Conn, client: &str, sha: &str) -> DbResult<Vec<Duplicate>> {
+    let mut stmt = conn.prepare(
         "SELECT a.id, a.uid, s.date, a.phase, a.side FROM assessments a JOIN sessions s ON a.session_id = s.id \
          JOIN clients c ON s.client_id = c.id WHERE c.code = ?1 AND a.video_sha256 = ?2 \
-         ORDER BY s.date DESC, a.created_at DESC LIMIT 1",
-        params![client, sha],
-        |r| {
-            Ok(Duplicate {
-                row_id: r.get(0)?,
-                uid: r.get(1)?,
-                session_date: r.get(2)?,
-                phase: r.get(3)?,
-                side: r.get(4)?,
-            })
-        },
-    )
-    .optional()
+         ORDER BY s.date DESC, a.created_at DESC, a.id DESC",
+    )?;
+    let rows = stmt.query_map(params![client, sha], |r| {
+        Ok(Duplicate {
+            row_id: r.get(0)?,
+            uid: r.get(1)?,
+            session_date: r.get(2)?,
+            phase: r.get(3)?,
+            side: r.get(4)?,
+        })
+    })?;
+    rows.collect()
 }
 
 /// The id of the client's session on `date`, created when there is none.
@@ -352,7 +354,8 @@ impl Store {
 
     /// An earlier assessment of the video with this SHA-256 for this client, if there is one.
     pub fn find_duplicate(&self, client: &str, video_sha256: &str) -> Result<Option<Duplicate>> {
-        duplicate_in(&self.conn, client, video_sha256).map_err(|e| store_error(&self.path, e))
+        let all = duplicates_in(&self.conn, client, video_sha256).map_err(|e| store_error(&self.path, e))?;
+        Ok(all.into_iter().next())
     }
 
     /// Stores one assessment as [`Store::record_assessment`] does, and runs `also` (writing the
@@ -374,8 +377,8 @@ impl Store {
         let result_json = serde_json::to_string(new.assessment)?;
         let thresholds_json = serde_json::to_string(&new.assessment.criteria)?;
         let tx = self.conn.write_transaction().map_err(err)?;
-        let earlier = duplicate_in(&tx, new.client, &new.video_sha256).map_err(err)?;
-        if let Some(d) = &earlier {
+        let earlier = duplicates_in(&tx, new.client, &new.video_sha256).map_err(err)?;
+        if let Some(d) = earlier.first() {
             if !new.replace {
                 return Err(d.refusal(new.client).into());
             }
@@ -417,7 +420,7 @@ impl Store {
             ],
         )
         .map_err(err)?;
-        if let Some(d) = &earlier {
+        for d in &earlier {
             tx.execute("DELETE FROM assessments WHERE id = ?1", params![d.row_id]).map_err(err)?;
             drop_empty_sessions(&tx, client_id).map_err(err)?;
             super::audit::append(
