@@ -246,7 +246,7 @@ pub struct Conn {
 /// The key of the advisory lock that PostgreSQL writers take, so that writers follow each other
 /// as SQLite's do (`BEGIN IMMEDIATE`): a duplicate check and the write it guards see the same
 /// store. ("romcam" in ASCII.)
-const PG_WRITE_LOCK: i64 = 0x726f_6d63_616d;
+pub(crate) const PG_WRITE_LOCK: i64 = 0x726f_6d63_616d;
 
 impl Conn {
     pub fn sqlite(conn: rusqlite::Connection) -> Conn {

@@ -28,7 +28,7 @@ use rusqlite::{Connection, ErrorCode};
 
 use crate::error::RomcamError;
 use crate::params;
-use db::{Conn, DbError};
+use db::{Conn, DbError, OptionalExtension};
 
 /// The schema steps, in order: step `i` takes a store from version `i` to `i + 1`. A step is
 /// never changed once released; a new schema is a new step at the end.
@@ -298,9 +298,17 @@ impl Store {
     /// The server's schema version, 0 before the first migration.
     fn server_version(&self) -> Result<i64> {
         let err = |e| store_error(&self.path, e);
+        // the catalog read with the statement's snapshot (not the session's cached catalog), so
+        // that a migration another process just committed is seen
         let exists: Option<String> = self
             .conn
-            .query_row("SELECT to_regclass('romcam_schema')::text", params![], |r| r.get(0))
+            .query_row(
+                "SELECT tablename::text FROM pg_catalog.pg_tables WHERE tablename = 'romcam_schema' \
+                 AND schemaname = current_schema()",
+                params![],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(err)?;
         if exists.is_none() {
             return Ok(0);
@@ -330,9 +338,23 @@ impl Store {
             // a therapist's role has no right to change the schema, and needs none
             return Ok(());
         }
+        // a session lock taken before the transaction starts, so that the transaction (and its
+        // view of the catalog) begins after another process's migration has committed
+        self.conn.execute_batch(&format!("SELECT pg_advisory_lock({})", db::PG_WRITE_LOCK)).map_err(err)?;
+        let migrated = self.migrate_server_locked(&refuse_newer);
+        let unlocked = self.conn.execute_batch(&format!("SELECT pg_advisory_unlock({})", db::PG_WRITE_LOCK));
+        migrated?;
+        unlocked.map_err(err)
+    }
+
+    fn migrate_server_locked(&self, refuse_newer: &dyn Fn(i64) -> Result<()>) -> Result<()> {
+        let err = |e| store_error(&self.path, e);
         let tx = self.conn.write_transaction().map_err(err)?;
         let version = self.server_version()?;
         refuse_newer(version)?;
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
         if version == 0 {
             tx.execute_batch("CREATE TABLE IF NOT EXISTS romcam_schema (version INTEGER NOT NULL)")
                 .map_err(err)?;
