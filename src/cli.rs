@@ -76,10 +76,25 @@ struct StoreArgs {
     /// Folder of the client store (default: $ROMCAM_DATA_DIR or the user's data folder).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Use the clinic's shared PostgreSQL store instead of the SQLite store in the data folder
+    /// (default: $ROMCAM_STORE, or `store =` in the settings file), e.g.
+    /// postgres://alice@db.clinic.example/romcam. The password comes from $PGPASSWORD,
+    /// ~/.pgpass or a prompt; TLS is required (sslmode=require, or verify-full with sslrootcert=).
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Allow an unencrypted connection to the PostgreSQL store (warned about; only for a server
+    /// on the same machine or a trusted network).
+    #[arg(long)]
+    insecure_plain: bool,
 }
 
 impl StoreArgs {
+    /// Records the store chosen (`--store`, `--insecure-plain`) and returns `--data-dir`.
     fn dir(&self) -> Option<&Path> {
+        crate::store::choose(crate::store::StoreChoice {
+            url: self.store.clone(),
+            insecure_plain: self.insecure_plain,
+        });
         self.data_dir.as_deref()
     }
 }
@@ -361,11 +376,17 @@ the user name.")]
     /// file name only.
     #[command(after_help = "Examples:
   romcam export 0042 --out 0042.json
-  romcam import 0042.json --data-dir /media/usb/romcam")]
+  romcam import 0042.json --data-dir /media/usb/romcam
+  romcam export --all --out laptop/      every client, one file each (moving to a clinic store)
+  romcam import laptop/ --store postgres://alice@db.clinic.example/romcam")]
     Export {
         /// The client's code (as given to `assess --client`).
-        client: String,
-        /// Output file (default: stdout).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        client: Option<String>,
+        /// Every client in the store, one file CODE.json each in the folder given with --out.
+        #[arg(long, requires = "out")]
+        all: bool,
+        /// Output file (default: stdout); with --all, the folder to write into.
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace the file if it exists.
@@ -381,7 +402,8 @@ the user name.")]
     #[command(after_help = "Example:
   romcam import 0042.json")]
     Import {
-        /// A file written by `romcam export`.
+        /// A file written by `romcam export`, or a folder written by `romcam export --all`
+        /// (each of its .json files is imported).
         file: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
@@ -562,7 +584,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     client,
                     phase,
                     session,
-                    data_dir: store.data_dir,
+                    data_dir: store.dir().map(Path::to_path_buf),
                     replace,
                     note,
                 }),
@@ -609,9 +631,17 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 quiet,
             )
         }
-        Command::Export { client, out, force, store, quiet } => {
-            commands::export::run(store.dir(), &client, out.as_deref(), force, quiet)
+        Command::Export { client, all: true, out: Some(out), force, store, quiet } => {
+            let _ = client;
+            commands::export::run_all(store.dir(), &out, force, quiet)
         }
+        Command::Export { client, out, force, store, quiet, .. } => commands::export::run(
+            store.dir(),
+            client.as_deref().unwrap_or_default(),
+            out.as_deref(),
+            force,
+            quiet,
+        ),
         Command::Import { file, store } => commands::import::run(store.dir(), &file),
         Command::Amend { assessment, phase, session, note, config, store } => commands::amend::run(
             store.dir(),
@@ -660,7 +690,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     client,
                     phase,
                     session,
-                    data_dir: store.data_dir,
+                    data_dir: store.dir().map(Path::to_path_buf),
                     replace: false,
                     note,
                 },

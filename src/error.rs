@@ -37,6 +37,10 @@ pub enum RomcamError {
     /// client); nothing was changed.
     #[error("{0}")]
     Conflict(String),
+    /// The clinic's PostgreSQL store cannot be reached, refused the role or TLS, or the
+    /// connection was lost in the middle of a change (which was then not stored).
+    #[error("{0}")]
+    Unavailable(String),
     /// The user interrupted the run (Ctrl-C or SIGTERM).
     #[error("interrupted; nothing was written")]
     Interrupted,
@@ -53,6 +57,7 @@ impl RomcamError {
             RomcamError::Store(_) => 6,
             RomcamError::Output(_) => 7,
             RomcamError::Conflict(_) => 8,
+            RomcamError::Unavailable(_) => 9,
             RomcamError::Interrupted => 130,
         }
     }
@@ -71,6 +76,8 @@ Exit codes:
   6    the client store cannot be used (locked, damaged, from a newer romcam)
   7    an output file cannot be written (exists, read-only folder, disk full, is the input)
   8    the client already has an assessment of the same video (add --replace); nothing was stored
+  9    the clinic's PostgreSQL store cannot be reached, refused the role or TLS, or the connection
+       was lost during a change (nothing of that change was stored)
   130  interrupted (Ctrl-C); nothing was written";
 
 /// Maps any error to its exit code: romcam's own errors carry one, anything else is internal.

@@ -209,6 +209,7 @@ fn a_withheld_result_prints_withheld_and_no_number_and_faces_can_be_blurred() {
         clinic: Some("Physio Nord".into()),
         therapist: Some("A. Jensen".into()),
         blur_faces: None,
+        store: None,
     };
     let key = report::keyframe::render(&track, &withheld, false).unwrap().expect("a key frame");
     let mut page = PageContent::new(&withheld, Some(key.clone()));

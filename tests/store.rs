@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{analysed, romcam, sample, stored_assessments, truth};
+use common::{analysed, romcam, sample, stored_assessments, truth, TestStore};
 use romcam::store::compare::Selection;
 use romcam::store::records::{short_id, NewAssessment, Phase};
 use romcam::store::Store;
@@ -56,8 +56,8 @@ fn record_with_key_frame(
 
 #[test]
 fn before_after_pair_gives_the_true_change_and_calls_it_real() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let ts = TestStore::new();
+    let mut store = ts.open();
     record(&mut store, "C1", "dev01_pre_left", Phase::Before, "2026-11-20");
     record(&mut store, "C1", "dev02_post_left", Phase::After, "2026-11-20");
     let c = store.compare("C1", &Selection::Latest).unwrap();
@@ -77,8 +77,8 @@ fn before_after_pair_gives_the_true_change_and_calls_it_real() {
 
 #[test]
 fn the_same_clip_twice_is_no_real_change_and_both_records_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let ts = TestStore::new();
+    let mut store = ts.open();
     let a = record(&mut store, "C2", "dev03_right", Phase::Before, "2026-11-21");
     let b = record(&mut store, "C2", "dev03_right", Phase::After, "2026-11-21");
     assert_ne!(a, b, "a second recording makes a new record");
@@ -122,14 +122,14 @@ fn newer_and_damaged_stores_are_refused_and_left_untouched() {
 
 #[test]
 fn export_then_import_restores_everything_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let ts = TestStore::new();
+    let mut store = ts.open();
     record(&mut store, "C4", "dev01_pre_left", Phase::Before, "2026-11-20");
     record(&mut store, "C4", "dev02_post_left", Phase::After, "2026-11-20");
     let export = store.export_client("C4").unwrap();
     let text = serde_json::to_string(&export).unwrap();
-    let other = tempfile::tempdir().unwrap();
-    let mut fresh = Store::open(other.path()).unwrap();
+    let other = TestStore::new();
+    let mut fresh = other.open();
     let parsed = romcam::store::transfer::parse_export(&text).unwrap();
     let s = fresh.import_client(&parsed).unwrap();
     assert_eq!(s.assessments_added, 2);
@@ -171,13 +171,13 @@ fn a_damaged_stored_result_is_not_exported() {
 /// The store commands as a user runs them: what they print, their JSON, and their exit codes.
 #[test]
 fn the_store_commands_print_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let ts = TestStore::new();
+    let mut store = ts.open();
     let before = record(&mut store, "C7", "dev01_pre_left", Phase::Before, "2026-11-20");
     let after = record(&mut store, "C7", "dev02_post_left", Phase::After, "2026-11-20");
     drop(store);
     let run = |args: &[&str]| {
-        let out = Command::new(romcam()).args(args).arg("--data-dir").arg(dir.path()).output().unwrap();
+        let out = Command::new(romcam()).args(args).args(ts.args()).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         (out.status.code(), text, String::from_utf8_lossy(&out.stderr).into_owned())
     };
@@ -217,28 +217,25 @@ fn the_store_commands_print_the_store() {
 
 #[test]
 fn deleting_a_client_erases_all_their_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let ts = TestStore::new();
+    let mut store = ts.open();
     record(&mut store, "ERASE-ME-7731", "dev01_pre_left", Phase::Before, "2026-11-20");
     record(&mut store, "C6", "dev01_pre_left", Phase::Before, "2026-11-20");
     drop(store);
     // without a terminal and without --yes, nothing is deleted
-    let out = Command::new(romcam())
-        .args(["delete", "ERASE-ME-7731", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = Command::new(romcam()).args(["delete", "ERASE-ME-7731"]).args(ts.args()).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a declined confirmation is exit 2");
-    let out = Command::new(romcam())
-        .args(["delete", "ERASE-ME-7731", "--yes", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out =
+        Command::new(romcam()).args(["delete", "ERASE-ME-7731", "--yes"]).args(ts.args()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let store = Store::open(dir.path()).unwrap();
+    let store = ts.open();
     assert!(store.history("ERASE-ME-7731").is_err());
     assert_eq!(store.history("C6").unwrap().len(), 1);
-    let bytes = std::fs::read(dir.path().join("romcam.sqlite3")).unwrap();
+    if ts.url.is_some() {
+        // on a server, the rows are gone; what the server keeps on its disks is its own
+        return;
+    }
+    let bytes = std::fs::read(ts.dir.path().join("romcam.sqlite3")).unwrap();
     assert!(
         !bytes.windows(13).any(|w| w == b"ERASE-ME-7731"),
         "the erased client's code is still in the file"
@@ -330,16 +327,16 @@ fn killing_a_writer_at_random_points_never_damages_the_store() {
 fn two_writers_at_once_both_succeed() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(dir.path()).unwrap();
+    let shared = TestStore::new();
     for _ in 0..10 {
         record(&mut s, "W1", "dev01_pre_left", Phase::Before, "2026-11-20");
     }
     let export = dir.path().join("w1.json");
     std::fs::write(&export, serde_json::to_string(&s.export_client("W1").unwrap()).unwrap()).unwrap();
     drop(s);
-    let shared = tempfile::tempdir().unwrap();
     let import = || {
         let mut c = Command::new(romcam());
-        c.arg("import").arg(&export).arg("--data-dir").arg(shared.path());
+        c.arg("import").arg(&export).args(shared.args());
         c
     };
     let handles: Vec<_> = (0..2).map(|_| import().output().unwrap()).collect();
@@ -352,5 +349,5 @@ fn two_writers_at_once_both_succeed() {
     for h in handles {
         assert!(h.status.success(), "{}", String::from_utf8_lossy(&h.stderr));
     }
-    assert_eq!(stored_assessments(&shared.path().join("romcam.sqlite3")), 10);
+    assert_eq!(shared.assessments(), 10);
 }

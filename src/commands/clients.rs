@@ -8,8 +8,8 @@ use crate::error::EXIT_OK;
 
 /// Lists the clients; read-only, so a store is not created where there is none.
 pub fn run(data_dir: Option<&Path>, json: bool) -> Result<i32> {
-    let dir = crate::store::data_dir(data_dir)?;
-    let Some(store) = crate::store::Store::open_existing(&dir)? else {
+    let Some(store) = crate::store::open_chosen_existing(data_dir)? else {
+        let dir = crate::store::data_dir(data_dir)?;
         if json {
             println!("{}", serde_json::json!({ "clients": [] }));
         } else {

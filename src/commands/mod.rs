@@ -26,9 +26,11 @@ use crate::pose::{MirrorPolicy, PoseOptions};
 use crate::runtime::LandmarkModel;
 use crate::store::{self, Store};
 
-/// Opens the client store in `--data-dir`, `$ROMCAM_DATA_DIR` or the user's data folder.
+/// Opens the client store: the clinic's server (`--store`, `$ROMCAM_STORE`, `store =` in the
+/// settings file), else the SQLite store in `--data-dir`, `$ROMCAM_DATA_DIR` or the user's data
+/// folder.
 pub fn open_store(data_dir: Option<&Path>) -> Result<Store> {
-    Store::open(&store::data_dir(data_dir)?)
+    store::open_chosen(data_dir)
 }
 
 /// Who makes a change to the record, for the audit trail: the therapist named in the settings

@@ -19,6 +19,7 @@ pub enum SettingsFormat {
 /// clinic = "Physiotherapie am Markt"
 /// therapist = "A. Jensen"
 /// blur_faces = true   # blur the client's face in every image and video, as --blur-faces does
+/// store = "postgres://alice@db.clinic.example/romcam"   # the clinic's shared store (no password here)
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +28,9 @@ pub struct ReportConfig {
     pub therapist: Option<String>,
     /// Make `--blur-faces` the default.
     pub blur_faces: Option<bool>,
+    /// The clinic's PostgreSQL store (`postgres://ROLE@HOST/DATABASE`), as `--store` gives it.
+    /// A password is refused here: it comes from `PGPASSWORD`, `~/.pgpass` or a prompt.
+    pub store: Option<String>,
 }
 
 impl ReportConfig {
@@ -50,10 +54,14 @@ impl ReportConfig {
 
     /// Parses the text of a settings file; the error is the parser's own message.
     pub fn parse(text: &str, format: SettingsFormat) -> Result<Self, String> {
-        match format {
-            SettingsFormat::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-            SettingsFormat::Toml => toml::from_str(text).map_err(|e| e.message().to_string()),
+        let config: Self = match format {
+            SettingsFormat::Json => serde_json::from_str(text).map_err(|e| e.to_string())?,
+            SettingsFormat::Toml => toml::from_str(text).map_err(|e| e.message().to_string())?,
+        };
+        if config.store.as_deref().is_some_and(url_has_password) {
+            return Err("the store address holds a password: keep it in ~/.pgpass or $PGPASSWORD, not in the settings file".into());
         }
+        Ok(config)
     }
 
     /// The settings from the default place: none when there is no file; a file that cannot be
@@ -67,6 +75,18 @@ impl ReportConfig {
             },
         }
     }
+}
+
+/// Whether a PostgreSQL address carries a password (`postgres://role:secret@host/db` or
+/// `password=` among its parameters).
+pub fn url_has_password(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if lower.contains("password=") {
+        return true;
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 /// Parses `--config FILE` for clap, so that a bad file is a usage error.

@@ -3,8 +3,9 @@
 //! and the new value, when, and who). The trail belongs to the client: it travels with an
 //! export and is erased with the client.
 
+use super::db::{Conn, DbResult, OptionalExtension};
+use crate::params;
 use anyhow::Result;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::records::{
@@ -48,19 +49,12 @@ impl Action {
     }
 }
 
-impl rusqlite::types::ToSql for Action {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.name().into())
+impl super::db::ToValue for Action {
+    fn to_value(&self) -> super::db::Value {
+        super::db::Value::Text(self.name().to_string())
     }
 }
-
-impl rusqlite::types::FromSql for Action {
-    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let text = v.as_str()?;
-        Action::from_name(text)
-            .ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("{text:?} is not a change").into()))
-    }
-}
+crate::text_value!(Action, "change");
 
 /// One entry of the audit trail, as `history` shows it and an export carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,17 +119,20 @@ pub(crate) struct NewEntry<'a> {
 }
 
 /// Appends one entry to a client's audit trail (inside the caller's transaction).
-pub(crate) fn append(
-    conn: &rusqlite::Connection,
-    client_id: i64,
-    e: &NewEntry,
-) -> rusqlite::Result<Result<()>> {
+pub(crate) fn append(conn: &Conn, client_id: i64, e: &NewEntry) -> DbResult<Result<()>> {
     let uid = match super::records::new_uid() {
         Ok(u) => u,
         Err(e) => return Ok(Err(e)),
     };
+    // on a clinic's server, who changed a record is the role that connected
+    let role: Option<String> = if conn.is_postgres() {
+        Some(conn.query_row("SELECT current_user::text", params![], |r| r.get(0))?)
+    } else {
+        None
+    };
+    let by = role.as_deref().unwrap_or(e.by);
     conn.execute(
-        "INSERT INTO audit (uid, client_id, assessment_uid, action, field, old_value, new_value, at, by) \
+        "INSERT INTO audit (uid, client_id, assessment_uid, action, field, old_value, new_value, at, \"by\") \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             uid,
@@ -146,21 +143,17 @@ pub(crate) fn append(
             e.old_value,
             e.new_value,
             now_utc(),
-            e.by
+            by
         ],
     )?;
     Ok(Ok(()))
 }
 
 /// Writes an imported entry unless the trail already has it; true when it was added.
-pub(crate) fn import_entry(
-    conn: &rusqlite::Connection,
-    client_id: i64,
-    e: &AuditEntry,
-) -> rusqlite::Result<bool> {
+pub(crate) fn import_entry(conn: &Conn, client_id: i64, e: &AuditEntry) -> DbResult<bool> {
     Ok(conn.execute(
-        "INSERT OR IGNORE INTO audit (uid, client_id, assessment_uid, action, field, old_value, new_value, at, by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (uid, client_id, assessment_uid, action, field, old_value, new_value, at, \"by\") \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
         params![e.uid, client_id, e.assessment_uid, e.action, e.field, e.old_value, e.new_value, e.at, e.by],
     )? == 1)
 }
@@ -205,8 +198,7 @@ impl Store {
         }
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let client_id = client_id_in(&tx, &path, &a.client)?;
         let mut fields: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
         if let Some(p) = change.phase.filter(|p| *p != a.phase) {
@@ -253,10 +245,9 @@ impl Store {
         let a = self.resolve(given_id)?;
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let client_id = client_id_in(&tx, &path, &a.client)?;
-        tx.execute("DELETE FROM assessments WHERE id = ?1", [a.row_id]).map_err(err)?;
+        tx.execute("DELETE FROM assessments WHERE id = ?1", params![a.row_id]).map_err(err)?;
         drop_empty_sessions(&tx, client_id).map_err(err)?;
         let what = describe(&a);
         let entry = NewEntry {
@@ -270,7 +261,7 @@ impl Store {
         append(&tx, client_id, &entry).map_err(err)??;
         crate::interrupt::check()?;
         tx.commit().map_err(err)?;
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(err)?;
+        self.checkpoint()?;
         Ok(a)
     }
 
@@ -281,10 +272,9 @@ impl Store {
         check_note(note)?;
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let (client_id, old): (i64, Option<String>) = tx
-            .query_row("SELECT id, notes FROM clients WHERE code = ?1", [code], |r| {
+            .query_row("SELECT id, notes FROM clients WHERE code = ?1", params![code], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(err)?;
@@ -311,7 +301,7 @@ impl Store {
     pub fn client_note(&self, code: &str) -> Result<Option<String>> {
         let id = self.require_client(code)?;
         self.conn
-            .query_row("SELECT notes FROM clients WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT notes FROM clients WHERE id = ?1", params![id], |r| r.get(0))
             .map_err(|e| store_error(&self.path, e))
     }
 
@@ -322,8 +312,8 @@ impl Store {
     }
 }
 
-fn client_id_in(conn: &rusqlite::Connection, path: &std::path::Path, code: &str) -> Result<i64> {
-    conn.query_row("SELECT id FROM clients WHERE code = ?1", [code], |r| r.get(0))
+fn client_id_in(conn: &Conn, path: &std::path::Path, code: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM clients WHERE code = ?1", params![code], |r| r.get(0))
         .optional()
         .map_err(|e| store_error(path, e))?
         .ok_or_else(|| RomcamError::Store(format!("no client {code:?} in the store")).into())
@@ -338,24 +328,24 @@ fn describe(a: &StoredAssessment) -> String {
     format!("assessment {} ({} leg, session {}, {}, {hip})", a.id, a.side, a.session_date, a.phase)
 }
 
-pub(crate) fn trail_in(conn: &rusqlite::Connection, client_id: i64) -> rusqlite::Result<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare(
-        "SELECT uid, assessment_uid, action, field, old_value, new_value, at, by FROM audit \
+pub(crate) fn trail_in(conn: &Conn, client_id: i64) -> DbResult<Vec<AuditEntry>> {
+    conn.query_map(
+        "SELECT uid, assessment_uid, action, field, old_value, new_value, at, \"by\" FROM audit \
          WHERE client_id = ?1 ORDER BY at, id",
-    )?;
-    let rows = stmt.query_map([client_id], |r| {
-        Ok(AuditEntry {
-            uid: r.get("uid")?,
-            assessment_uid: r.get("assessment_uid")?,
-            action: r.get("action")?,
-            field: r.get("field")?,
-            old_value: r.get("old_value")?,
-            new_value: r.get("new_value")?,
-            at: r.get("at")?,
-            by: r.get("by")?,
-        })
-    })?;
-    rows.collect()
+        params![client_id],
+        |r| {
+            Ok(AuditEntry {
+                uid: r.get("uid")?,
+                assessment_uid: r.get("assessment_uid")?,
+                action: r.get("action")?,
+                field: r.get("field")?,
+                old_value: r.get("old_value")?,
+                new_value: r.get("new_value")?,
+                at: r.get("at")?,
+                by: r.get("by")?,
+            })
+        },
+    )
 }
 
 #[cfg(test)]

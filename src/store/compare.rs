@@ -331,6 +331,9 @@ fn pair_for_side<'a>(
 
 impl Store {
     pub fn compare(&self, client: &str, selection: &Selection) -> Result<Comparison> {
+        // one snapshot: another writer's change is seen whole or not at all (rolled back, as
+        // nothing is written, when it goes out of scope)
+        let _snapshot = self.conn.read_transaction().map_err(|e| super::store_error(&self.path, e))?;
         let all = self.history(client)?;
         let resolved;
         let selection = match selection {

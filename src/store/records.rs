@@ -4,8 +4,9 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::db::{Conn, DbResult, OptionalExtension};
+use crate::params;
 use anyhow::Result;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -48,28 +49,6 @@ impl std::fmt::Display for Phase {
         f.write_str(self.name())
     }
 }
-
-/// Side and phase are TEXT columns holding their names ("left", "before"); the schema's CHECK
-/// constraints allow no other value.
-macro_rules! text_column {
-    ($t:ty, $what:literal) => {
-        impl rusqlite::types::ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.name().into())
-            }
-        }
-        impl rusqlite::types::FromSql for $t {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let text = v.as_str()?;
-                <$t>::from_name(text).ok_or_else(|| {
-                    rusqlite::types::FromSqlError::Other(format!("{:?} is not a {}", text, $what).into())
-                })
-            }
-        }
-    };
-}
-text_column!(Phase, "phase");
-text_column!(Side, "side");
 
 /// What `assess --client` hands to the store.
 pub struct NewAssessment<'a> {
@@ -270,7 +249,7 @@ impl Duplicate {
 
 /// Every assessment of the video with this SHA-256 for this client, the latest first (a store
 /// from before schema 2 may hold the same video more than once).
-fn duplicates_in(conn: &rusqlite::Connection, client: &str, sha: &str) -> rusqlite::Result<Vec<Duplicate>> {
+fn duplicates_in(conn: &Conn, client: &str, sha: &str) -> DbResult<Vec<Duplicate>> {
     let mut stmt = conn.prepare(
         "SELECT a.id, a.uid, s.date, a.phase, a.side FROM assessments a JOIN sessions s ON a.session_id = s.id \
          JOIN clients c ON s.client_id = c.id WHERE c.code = ?1 AND a.video_sha256 = ?2 \
@@ -289,9 +268,9 @@ fn duplicates_in(conn: &rusqlite::Connection, client: &str, sha: &str) -> rusqli
 }
 
 /// The id of the client's session on `date`, created when there is none.
-pub(crate) fn session_of(conn: &rusqlite::Connection, client_id: i64, date: &str) -> rusqlite::Result<i64> {
+pub(crate) fn session_of(conn: &Conn, client_id: i64, date: &str) -> DbResult<i64> {
     conn.execute(
-        "INSERT OR IGNORE INTO sessions (client_id, date) VALUES (?1, ?2)",
+        "INSERT INTO sessions (client_id, date) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![client_id, date],
     )?;
     conn.query_row(
@@ -302,17 +281,17 @@ pub(crate) fn session_of(conn: &rusqlite::Connection, client_id: i64, date: &str
 }
 
 /// Deletes the client's sessions that no longer hold an assessment and have no note.
-pub(crate) fn drop_empty_sessions(conn: &rusqlite::Connection, client_id: i64) -> rusqlite::Result<usize> {
+pub(crate) fn drop_empty_sessions(conn: &Conn, client_id: i64) -> DbResult<usize> {
     conn.execute(
         "DELETE FROM sessions WHERE client_id = ?1 AND notes IS NULL \
          AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.session_id = sessions.id)",
-        [client_id],
+        params![client_id],
     )
 }
 
 /// A new uid whose short form no record in the store has yet, so that the short id names
 /// one record.
-fn unused_uid(conn: &rusqlite::Connection) -> rusqlite::Result<Result<String>> {
+fn unused_uid(conn: &Conn) -> DbResult<Result<String>> {
     loop {
         let uid = match new_uid() {
             Ok(u) => u,
@@ -337,7 +316,7 @@ const ASSESSMENT_COLUMNS: &str = "a.id AS id, a.uid AS uid, a.notes AS notes, \
      a.uncertainty_deg AS uncertainty_deg, a.created_at AS created_at, a.video_path AS video_path, \
      a.video_sha256 AS video_sha256, a.model AS model, a.romcam_version AS romcam_version";
 
-fn row_to_stored(r: &rusqlite::Row) -> rusqlite::Result<StoredAssessment> {
+fn row_to_stored(r: &super::db::Row) -> DbResult<StoredAssessment> {
     let uid: String = r.get("uid")?;
     Ok(StoredAssessment {
         row_id: r.get("id")?,
@@ -356,7 +335,7 @@ fn row_to_stored(r: &rusqlite::Row) -> rusqlite::Result<StoredAssessment> {
         model: r.get("model")?,
         romcam_version: r.get("romcam_version")?,
         notes: r.get("notes")?,
-        amendments: r.get::<_, i64>("amendments")? as usize,
+        amendments: r.get::<i64>("amendments")? as usize,
     })
 }
 
@@ -397,8 +376,7 @@ impl Store {
         let err = |e| store_error(&path, e);
         let result_json = serde_json::to_string(new.assessment)?;
         let thresholds_json = serde_json::to_string(&new.assessment.criteria)?;
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let earlier = duplicates_in(&tx, new.client, &new.video_sha256).map_err(err)?;
         if let Some(d) = earlier.first() {
             if !new.replace {
@@ -407,12 +385,12 @@ impl Store {
         }
         let now = now_utc();
         tx.execute(
-            "INSERT OR IGNORE INTO clients (code, created_at) VALUES (?1, ?2)",
+            "INSERT INTO clients (code, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![new.client, now],
         )
         .map_err(err)?;
         let client_id: i64 = tx
-            .query_row("SELECT id FROM clients WHERE code = ?1", [new.client], |r| r.get(0))
+            .query_row("SELECT id FROM clients WHERE code = ?1", params![new.client], |r| r.get(0))
             .map_err(err)?;
         let session_id = session_of(&tx, client_id, new.session_date).map_err(err)?;
         let a = new.assessment;
@@ -443,7 +421,7 @@ impl Store {
         )
         .map_err(err)?;
         for d in &earlier {
-            tx.execute("DELETE FROM assessments WHERE id = ?1", [d.row_id]).map_err(err)?;
+            tx.execute("DELETE FROM assessments WHERE id = ?1", params![d.row_id]).map_err(err)?;
             drop_empty_sessions(&tx, client_id).map_err(err)?;
             super::audit::append(
                 &tx,
@@ -477,7 +455,7 @@ impl Store {
             )
             .map_err(err)?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok(ClientSummary {
                     code: r.get("code")?,
                     name: r.get("name")?,
@@ -488,17 +466,16 @@ impl Store {
                 })
             })
             .map_err(err)?;
-        let mut list = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)?;
-        let mut latest = self
-            .conn
-            .prepare(
-                "SELECT a.uid, s.date, a.phase, a.hip_extension_deg, a.knee_flexion_deg, \
-                   json_extract(a.result_json, '$.classification') AS classification \
+        let mut list = rows.collect::<DbResult<Vec<_>>>().map_err(err)?;
+        let latest_sql = format!(
+            "SELECT a.uid, s.date, a.phase, a.hip_extension_deg, a.knee_flexion_deg, \
+                   {} AS classification \
                  FROM assessments a JOIN sessions s ON a.session_id = s.id JOIN clients c ON s.client_id = c.id \
                  WHERE c.code = ?1 AND a.side = ?2 AND a.hip_extension_deg IS NOT NULL \
                  ORDER BY s.date DESC, a.created_at DESC, a.id DESC LIMIT 1",
-            )
-            .map_err(err)?;
+            self.conn.json_text("a.result_json", "classification")
+        );
+        let mut latest = self.conn.prepare(&latest_sql).map_err(err)?;
         for client in &mut list {
             for side in [Side::Left, Side::Right] {
                 let found = latest
@@ -511,7 +488,7 @@ impl Store {
                             phase: r.get(2)?,
                             hip_extension_deg: r.get(3)?,
                             knee_flexion_deg: r.get(4)?,
-                            classification: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                            classification: r.get::<Option<String>>(5)?.unwrap_or_default(),
                         })
                     })
                     .optional()
@@ -525,7 +502,7 @@ impl Store {
     /// Fails with a clear message when the client is not in the store.
     pub fn require_client(&self, code: &str) -> Result<i64> {
         self.conn
-            .query_row("SELECT id FROM clients WHERE code = ?1", [code], |r| r.get(0))
+            .query_row("SELECT id FROM clients WHERE code = ?1", params![code], |r| r.get(0))
             .optional()
             .map_err(|e| store_error(&self.path, e))?
             .ok_or_else(|| {
@@ -542,8 +519,8 @@ impl Store {
              JOIN clients c ON s.client_id = c.id WHERE c.code = ?1 ORDER BY s.date, a.created_at, a.id"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(err)?;
-        let rows = stmt.query_map([code], row_to_stored).map_err(err)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
+        let rows = stmt.query_map(params![code], row_to_stored).map_err(err)?;
+        rows.collect::<DbResult<Vec<_>>>().map_err(err)
     }
 
     /// The stored assessment that an id given on the command line names: its short id, its
@@ -560,7 +537,7 @@ impl Store {
         let found = stmt
             .query_map(params![prefix.len() as i64, prefix], row_to_stored)
             .map_err(err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<DbResult<Vec<_>>>()
             .map_err(err)?;
         match found.len() {
             0 => Err(RomcamError::Store(format!(
@@ -588,7 +565,9 @@ impl Store {
     pub fn full_result(&self, stored: &StoredAssessment) -> Result<Assessment> {
         let json: String = self
             .conn
-            .query_row("SELECT result_json FROM assessments WHERE id = ?1", [stored.row_id], |r| r.get(0))
+            .query_row("SELECT result_json FROM assessments WHERE id = ?1", params![stored.row_id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| store_error(&self.path, e))?
             .ok_or_else(|| RomcamError::Store(format!("no assessment {} in the store", stored.id)))?;
@@ -600,7 +579,9 @@ impl Store {
     /// The annotated key frame (PNG) stored with an assessment, if one was.
     pub fn key_frame(&self, stored: &StoredAssessment) -> Result<Option<Vec<u8>>> {
         self.conn
-            .query_row("SELECT key_frame_png FROM assessments WHERE id = ?1", [stored.row_id], |r| r.get(0))
+            .query_row("SELECT key_frame_png FROM assessments WHERE id = ?1", params![stored.row_id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| store_error(&self.path, e))?
             .ok_or_else(|| RomcamError::Store(format!("no assessment {} in the store", stored.id)).into())
@@ -612,19 +593,18 @@ impl Store {
         self.require_client(code)?;
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let n: i64 = tx
             .query_row(
                 "SELECT COUNT(*) FROM assessments a JOIN sessions s ON a.session_id = s.id \
                  JOIN clients c ON s.client_id = c.id WHERE c.code = ?1",
-                [code],
+                params![code],
                 |r| r.get(0),
             )
             .map_err(err)?;
-        tx.execute("DELETE FROM clients WHERE code = ?1", [code]).map_err(err)?;
+        tx.execute("DELETE FROM clients WHERE code = ?1", params![code]).map_err(err)?;
         tx.commit().map_err(err)?;
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(err)?;
+        self.checkpoint()?;
         Ok(n as usize)
     }
 }

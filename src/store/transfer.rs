@@ -4,9 +4,10 @@
 
 use std::collections::HashSet;
 
+use super::db::{Conn, DbResult, OptionalExtension};
+use crate::params;
 use anyhow::Result;
 use base64::Engine;
-use rusqlite::{params, OptionalExtension};
 
 use super::audit::{self, Action, AuditEntry};
 pub use super::export_format::{
@@ -67,23 +68,27 @@ impl Store {
         let err = |e| store_error(&self.path, e);
         let client = self
             .conn
-            .query_row("SELECT code, name, notes, created_at FROM clients WHERE id = ?1", [client_id], |r| {
-                Ok(ClientRecord {
-                    code: r.get("code")?,
-                    name: r.get("name")?,
-                    notes: r.get("notes")?,
-                    created_at: r.get("created_at")?,
-                })
-            })
+            .query_row(
+                "SELECT code, name, notes, created_at FROM clients WHERE id = ?1",
+                params![client_id],
+                |r| {
+                    Ok(ClientRecord {
+                        code: r.get("code")?,
+                        name: r.get("name")?,
+                        notes: r.get("notes")?,
+                        created_at: r.get("created_at")?,
+                    })
+                },
+            )
             .map_err(err)?;
         let mut stmt = self
             .conn
             .prepare("SELECT id, date, notes FROM sessions WHERE client_id = ?1 ORDER BY date")
             .map_err(err)?;
         let sessions: Vec<(i64, String, Option<String>)> = stmt
-            .query_map([client_id], |r| Ok((r.get("id")?, r.get("date")?, r.get("notes")?)))
+            .query_map(params![client_id], |r| Ok((r.get("id")?, r.get("date")?, r.get("notes")?)))
             .map_err(err)?
-            .collect::<rusqlite::Result<_>>()
+            .collect::<DbResult<_>>()
             .map_err(err)?;
         let mut out = Vec::new();
         for (id, date, notes) in sessions {
@@ -96,7 +101,7 @@ impl Store {
                 )
                 .map_err(err)?;
             let rows = stmt
-                .query_map([id], |r| {
+                .query_map(params![id], |r| {
                     let png: Option<Vec<u8>> = r.get("key_frame_png")?;
                     let record = AssessmentRecord {
                         uid: r.get("uid")?,
@@ -181,18 +186,20 @@ impl Store {
     pub fn import_client(&mut self, export: &ClientExport) -> Result<ImportSummary> {
         let path = self.path.clone();
         let err = |e| store_error(&path, e);
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self.conn.write_transaction().map_err(err)?;
         let c = &export.client;
         tx.execute(
-            "INSERT OR IGNORE INTO clients (code, name, notes, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO clients (code, name, notes, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![c.code, c.name, c.notes, c.created_at],
         )
         .map_err(err)?;
-        let client_id: i64 =
-            tx.query_row("SELECT id FROM clients WHERE code = ?1", [&c.code], |r| r.get(0)).map_err(err)?;
-        let count_sessions = |tx: &rusqlite::Transaction| -> rusqlite::Result<i64> {
-            tx.query_row("SELECT COUNT(*) FROM sessions WHERE client_id = ?1", [client_id], |r| r.get(0))
+        let client_id: i64 = tx
+            .query_row("SELECT id FROM clients WHERE code = ?1", params![&c.code], |r| r.get(0))
+            .map_err(err)?;
+        let count_sessions = |tx: &Conn| -> DbResult<i64> {
+            tx.query_row("SELECT COUNT(*) FROM sessions WHERE client_id = ?1", params![client_id], |r| {
+                r.get(0)
+            })
         };
         let sessions_before = count_sessions(&tx).map_err(err)?;
         let mut summary = ImportSummary { client: c.code.clone(), ..ImportSummary::default() };
@@ -239,7 +246,7 @@ impl Store {
             .collect();
         for s in &export.sessions {
             tx.execute(
-                "INSERT OR IGNORE INTO sessions (client_id, date, notes) VALUES (?1, ?2, ?3)",
+                "INSERT INTO sessions (client_id, date, notes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                 params![client_id, s.date, s.notes],
             )
             .map_err(err)?;
@@ -252,7 +259,7 @@ impl Store {
                 .map_err(err)?;
             for a in &s.assessments {
                 let present: Option<i64> = tx
-                    .query_row("SELECT id FROM assessments WHERE uid = ?1", [&a.uid], |r| r.get(0))
+                    .query_row("SELECT id FROM assessments WHERE uid = ?1", params![&a.uid], |r| r.get(0))
                     .optional()
                     .map_err(err)?;
                 if let Some(id) = present {
@@ -262,7 +269,7 @@ impl Store {
                         .query_row(
                             "SELECT c.code FROM assessments a JOIN sessions s ON a.session_id = s.id \
                              JOIN clients c ON s.client_id = c.id WHERE a.id = ?1",
-                            [id],
+                            params![id],
                             |r| r.get(0),
                         )
                         .map_err(err)?;
@@ -274,7 +281,7 @@ impl Store {
                         .into());
                     }
                     if removed.contains(&a.uid) {
-                        tx.execute("DELETE FROM assessments WHERE id = ?1", [id]).map_err(err)?;
+                        tx.execute("DELETE FROM assessments WHERE id = ?1", params![id]).map_err(err)?;
                         summary.assessments_removed_here += 1;
                     } else {
                         if amended_here.contains(&a.uid) {

@@ -254,3 +254,62 @@ pub fn kill_at_random_moments(
     }
     out
 }
+
+/// The store a test works on: the SQLite store in a temporary folder, or, when
+/// `$ROMCAM_TEST_PG` names a PostgreSQL server (an admin address such as
+/// `postgres://postgres@localhost:5433/postgres`; scripts/test sets it under pg_virtualenv), a
+/// fresh database of its own on that server, so that the same tests run on both backends.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    /// The PostgreSQL address, when the tests run against a server.
+    pub url: Option<String>,
+}
+
+/// The admin address of the test server, if the tests run against one.
+pub fn test_server() -> Option<String> {
+    std::env::var("ROMCAM_TEST_PG").ok().filter(|s| !s.is_empty())
+}
+
+/// A new, empty database on the test server; its address.
+pub fn fresh_database(admin: &str) -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    let name = format!("romcam_t_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let address = romcam::store::server::parse(admin, false).unwrap();
+    let mut client = romcam::store::server::connect(&address).unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    let base = if base.ends_with('/') || base.ends_with(':') { admin } else { base };
+    format!("{base}/{name}")
+}
+
+impl TestStore {
+    pub fn new() -> TestStore {
+        let dir = tempfile::tempdir().unwrap();
+        TestStore { dir, url: test_server().map(|admin| fresh_database(&admin)) }
+    }
+
+    /// Opens the store (creating or migrating it).
+    pub fn open(&self) -> romcam::store::Store {
+        match &self.url {
+            Some(url) => romcam::store::Store::open_server(url, false).unwrap(),
+            None => romcam::store::Store::open(self.dir.path()).unwrap(),
+        }
+    }
+
+    /// The command-line arguments that choose this store.
+    pub fn args(&self) -> Vec<std::ffi::OsString> {
+        match &self.url {
+            Some(url) => vec!["--store".into(), url.into()],
+            None => vec!["--data-dir".into(), self.dir.path().into()],
+        }
+    }
+
+    /// How many assessments the store holds (after an integrity check on SQLite).
+    pub fn assessments(&self) -> i64 {
+        match &self.url {
+            Some(_) => self.open().clients().unwrap().iter().map(|c| c.assessments).sum(),
+            None => stored_assessments(&self.dir.path().join("romcam.sqlite3")),
+        }
+    }
+}
