@@ -9,6 +9,48 @@ use super::leg::{Chain, LegChains, Side};
 use super::{HorizontalReference, ReferenceKind};
 use crate::pose::{joint, Landmark, PoseFrame};
 
+/// An adult's supine trunk (hip centre to shoulder centre) is about as long as a thigh (hip to
+/// knee): 0.9 to 1.2 times it in every sample clip, seen from the side. When the trunk spans less
+/// than half the longer thigh in most frames, the camera looks along the body (from the foot or
+/// the head end): the landmarks of a body seen end-on cannot show the angles, nor which way is
+/// down. A 60° turn of the camera away from the side still leaves the trunk at half its length.
+pub const MIN_SIDE_VIEW_TRUNK_TO_THIGH: f64 = 0.5;
+
+/// The trunk's length over the longer thigh's, in one frame's landmarks.
+fn trunk_to_thigh(l: &[Landmark]) -> Option<f64> {
+    let get = |i: usize| l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite());
+    let dist = |a: &Landmark, b: &Landmark| ((a.x - b.x) as f64).hypot((a.y - b.y) as f64);
+    let mid = |a: usize, b: usize| -> Option<(f64, f64)> {
+        let (a, b) = (get(a)?, get(b)?);
+        Some(((a.x + b.x) as f64 / 2.0, (a.y + b.y) as f64 / 2.0))
+    };
+    let hips = mid(joint::LEFT_HIP, joint::RIGHT_HIP)?;
+    let shoulders = mid(joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER)?;
+    let trunk = (hips.0 - shoulders.0).hypot(hips.1 - shoulders.1);
+    let thigh = dist(get(joint::LEFT_HIP)?, get(joint::LEFT_KNEE)?)
+        .max(dist(get(joint::RIGHT_HIP)?, get(joint::RIGHT_KNEE)?));
+    (thigh > 1.0).then(|| trunk / thigh)
+}
+
+/// Refuses a clip in which the body is seen end-on rather than from the side (exit 4), before
+/// anything else is read from its landmarks.
+pub fn check_side_view(frames: &[PoseFrame]) -> Result<(), crate::error::RomcamError> {
+    let mut ratios: Vec<f64> =
+        frames.iter().filter_map(|f| f.landmarks.as_deref()).filter_map(trunk_to_thigh).collect();
+    if ratios.is_empty() {
+        return Ok(());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    log::debug!("trunk/thigh {median:.2} over {} frames", ratios.len());
+    if median < MIN_SIDE_VIEW_TRUNK_TO_THIGH {
+        return Err(crate::error::RomcamError::NotMeasurable(format!(
+            "the body is not filmed from the side: the trunk looks {median:.1} times as long as the thigh (about 1 from the side), so the camera looks along the body; {FILM_AGAIN}"
+        )));
+    }
+    Ok(())
+}
+
 /// Limits of the framing gate.
 #[derive(Debug, Clone)]
 pub struct FramingLimits {
@@ -211,6 +253,32 @@ fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_seen_end_on_is_refused_and_one_seen_from_the_side_is_not() {
+        // side view: trunk 200 px along x, thighs 180 px (one hanging, one pulled up)
+        let mut side = lying_person(0.0, 100.0);
+        let put = |l: &mut Vec<Landmark>, i: usize, x: f32, y: f32| {
+            l[i].x = x;
+            l[i].y = y;
+        };
+        put(&mut side, joint::LEFT_SHOULDER, 100.0, 300.0);
+        put(&mut side, joint::RIGHT_SHOULDER, 100.0, 300.0);
+        put(&mut side, joint::LEFT_HIP, 300.0, 300.0);
+        put(&mut side, joint::RIGHT_HIP, 300.0, 300.0);
+        put(&mut side, joint::LEFT_KNEE, 477.0, 331.0);
+        put(&mut side, joint::RIGHT_KNEE, 330.0, 122.0);
+        // the same body squeezed to a fifth of its width: the camera looks along it
+        let mut end_on = side.clone();
+        for p in end_on.iter_mut() {
+            p.x *= 0.2;
+        }
+        let frames =
+            |l: &Vec<Landmark>| vec![PoseFrame { t: 0.0, presence: 0.99, landmarks: Some(l.clone()) }; 5];
+        assert!(check_side_view(&frames(&side)).is_ok());
+        let refused = check_side_view(&frames(&end_on)).expect_err("end-on view refused");
+        assert!(refused.to_string().contains("not filmed from the side"), "{refused}");
+    }
 
     fn lying_person(x0: f32, scale: f32) -> Vec<Landmark> {
         // a person lying along x, head at x0, feet towards +x, at y = 300

@@ -192,6 +192,7 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         )
         .into());
     }
+    framing::check_side_view(frames)?;
     orientation::check_upright(frames)?;
     let chains = LegChains::follow(frames);
     let late = leg::late_frames(frames, 0.4);
