@@ -18,6 +18,33 @@ fn ffmpeg_program() -> std::ffi::OsString {
     std::env::var_os("ROMCAM_FFMPEG").unwrap_or_else(|| "ffmpeg".into())
 }
 
+/// How many encoders are running. While one runs, SIGPIPE is ignored, so that an encoder that
+/// stops (a full disk, say) gives romcam a write error to report instead of ending it silently
+/// (main.rs restores SIGPIPE's default action so that `romcam clients | head` ends quietly).
+static RUNNING_ENCODERS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
+fn encoder_started() {
+    let mut n = RUNNING_ENCODERS.lock().unwrap_or_else(|e| e.into_inner());
+    if *n == 0 {
+        // SAFETY: sets the disposition of one signal; no handler function is involved.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
+    }
+    *n += 1;
+}
+
+fn encoder_ended() {
+    let mut n = RUNNING_ENCODERS.lock().unwrap_or_else(|e| e.into_inner());
+    *n = n.saturating_sub(1);
+    if *n == 0 {
+        // SAFETY: as above; back to the default action main.rs set.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+}
+
 /// An H.264 MP4 being written frame by frame.
 pub struct H264Writer {
     child: Child,
@@ -37,6 +64,7 @@ impl H264Writer {
             ))
             .into());
         }
+        encoder_started();
         let mut target = std::ffi::OsString::from("file:");
         target.push(out.as_os_str());
         let child = Command::new(ffmpeg_program())
@@ -51,6 +79,7 @@ impl H264Writer {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| {
+                encoder_ended();
                 RomcamError::Setup(format!(
                     "writing MP4 video needs the ffmpeg program, which cannot be started ({e}); install it with scripts/setup or apt install ffmpeg"
                 ))
@@ -133,6 +162,7 @@ impl Drop for H264Writer {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        encoder_ended();
     }
 }
 
