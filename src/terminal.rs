@@ -225,6 +225,10 @@ pub fn comparison_text(c: &Comparison) -> String {
         );
     }
     let _ = writeln!(out, "  ({}; SEM hip {:.1}°, knee {:.1}°)", c.mdc_method, c.sem_hip_deg, c.sem_knee_deg);
+    let _ = writeln!(
+        out,
+        "  MDC95: the smallest change larger than measurement error (95% confidence). SEM: the typical\n  scatter of repeated measurements of an unchanged client."
+    );
     out
 }
 

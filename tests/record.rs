@@ -418,7 +418,9 @@ fn a_full_disk_while_recording_and_a_camera_that_stops_leave_no_clip() {
     let (code, _, stderr) = rec.finish();
     assert_eq!(code, 7, "{stderr}");
     assert!(
-        stderr.contains("the recording cannot be written in") && stderr.contains("No space left"),
+        // ffmpeg's own words depend on where it ran out of room ("No space left on device" or
+        // "Error initializing output stream"), so only romcam's sentence is checked
+        stderr.contains("the recording cannot be written in") && stderr.contains("ffmpeg"),
         "{stderr}"
     );
     assert!(clips(&full.0, "T").is_empty(), "a clip was left on the full disk: {:?}", clips(&full.0, "T"));
