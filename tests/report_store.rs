@@ -341,7 +341,9 @@ fn baseline_takes_the_first_before_and_the_latest_and_gives_no_asymmetry_across_
     for w in DIRECTION_WORDS {
         assert!(!right.contains(w), "{w:?} under a change within the MDC95: {right}");
     }
-    assert_eq!(pdf_pages(&pdf, dir.path(), 40).len(), 1);
+    // two legs from different sessions, with their captions and ids: the method block may
+    // continue on a second page, never more (blocks are not split, so nothing is cut)
+    assert!(pdf_pages(&pdf, dir.path(), 40).len() <= 2);
 }
 
 #[test]

@@ -289,17 +289,17 @@ pub mod wording {
         let mut out = vec![
             "Change = later minus earlier. Hip extension: the test thigh against the table's horizontal, positive when the knee is below it. Knee flexion: 0° = straight knee. In this test a rise of either angle reads as longer hip flexors: a rise beyond the MDC95 is an improvement, a fall beyond it a worsening.".to_string(),
             format!(
-                "Minimal detectable change: {}; SEM used: hip {:.1}°, knee {:.1}°. The MDC95 (minimal detectable change) is the smallest change that is larger than measurement error, with 95% confidence; the SEM (standard error of measurement) is the typical scatter, as one standard deviation, of repeated measurements of an unchanged client around their true value. A change within the MDC95 is within measurement error, and no direction is claimed for it.",
+                "Minimal detectable change: {}; SEM used: hip {:.1}°, knee {:.1}°. MDC95: the smallest change larger than measurement error (95% confidence); SEM: the typical scatter of repeated measurements. A change within the MDC95 is within measurement error, and no direction is claimed for it.",
                 c.mdc_method, c.sem_hip_deg, c.sem_knee_deg
             ),
-            "Every figure is the one stored with its assessment (the median over the final hold); nothing was measured again for this report. A video's fingerprint (the start of its SHA-256 hash) shows whether the file was changed after it was measured. Withheld results are never compared. The left/right asymmetry is given only between assessments of the same session and phase.".to_string(),
+            "Every figure is the one stored with its assessment (the median over the final hold); nothing was measured again for this report. Withheld results are never compared. The left/right asymmetry is given only between assessments of the same session and phase.".to_string(),
         ];
         for s in r.compared() {
             let video = |e: &EndpointView| {
                 let name = crate::fsutil::file_name_only(&e.stored.video_path);
                 let sha = e.stored.video_sha256.get(..12).unwrap_or(&e.stored.video_sha256);
                 format!(
-                    "{} = assessment {}, {name} (fingerprint {sha}…)",
+                    "{} = assessment {}, {name} (file fingerprint, SHA-256: {sha}…)",
                     crate::store::compare::state_label(&e.stored.session_date, e.stored.phase),
                     e.stored.id
                 )
