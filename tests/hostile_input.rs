@@ -49,6 +49,13 @@ fn run_measured(args: &[&OsStr], env: &[(&str, &OsStr)]) -> Measured {
     Measured { code, stdout, stderr, peak_mib: usage.ru_maxrss as f64 / 1024.0 }
 }
 
+/// Peak RSS of `romcam --version`: what the binary and its shared libraries (OpenCV, GTK for the
+/// preview window) cost before romcam does anything. "Refused before any work" is measured
+/// against this, so that a larger system library does not look like work.
+fn startup_peak_mib() -> f64 {
+    run_measured(&[OsStr::new("--version")], &[]).peak_mib
+}
+
 /// The README's promise: peak RSS under 400 MB on any input.
 const PEAK_LIMIT_MIB: f64 = 381.0;
 
@@ -307,12 +314,14 @@ fn oversized_frames_and_metadata_are_refused_in_bounded_memory() {
         ("huge_frames.mkv", "5000 x 5000 pixels"),
         ("sparse_moov.mp4", "container metadata is larger than 64 MB"),
     ];
+    // the models loaded and nothing decoded: the models' weights and sessions (about 50 MiB)
+    // on top of the binary's start-up, well under a full run and the general promise
+    let limit = startup_peak_mib() + 80.0;
     for (name, words) in cases {
         let data = tempfile::tempdir().unwrap();
         let r = assess_into_store(&c.join(name), data.path());
         assert_refused(name, &r, 3, words);
-        // the models loaded and nothing decoded: well under the general promise
-        assert!(r.peak_mib < 150.0, "{name}: peak {:.0} MiB", r.peak_mib);
+        assert!(r.peak_mib < limit, "{name}: peak {:.0} MiB, limit {limit:.0} MiB", r.peak_mib);
         assert_eq!(stored(data.path()), 0, "{name}: something was stored");
     }
 }
@@ -406,11 +415,13 @@ fn minor_hostile_cases() {
     let before = std::fs::read(&clip).unwrap();
     let arg = |s: &str| OsString::from(s);
 
-    // --report IN.mp4 --force: refused before any work (no models run: low peak memory)
+    // --report IN.mp4 --force: refused before any work (no models run: the peak stays near the
+    // binary's start-up; running the models on this clip adds more than 100 MiB)
+    let no_work_limit = startup_peak_mib() + 40.0;
     let args = [arg("assess"), clip.clone().into(), arg("--report"), clip.clone().into(), arg("--force")];
     let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
     assert_refused("--report IN.mp4 --force", &r, 7, "is the input video");
-    assert!(r.peak_mib < 100.0, "work was done: {:.0} MiB", r.peak_mib);
+    assert!(r.peak_mib < no_work_limit, "work was done: {:.0} MiB (limit {no_work_limit:.0})", r.peak_mib);
     assert_eq!(std::fs::read(&clip).unwrap(), before, "the input clip was changed");
 
     // pose: an existing overlay is refused before the work, not after
@@ -426,7 +437,11 @@ fn minor_hostile_cases() {
     ];
     let r = run_measured(&args.iter().map(OsString::as_os_str).collect::<Vec<_>>(), &[]);
     assert_refused("pose --overlay existing", &r, 7, "exists");
-    assert!(r.peak_mib < 100.0, "pose worked before refusing: {:.0} MiB", r.peak_mib);
+    assert!(
+        r.peak_mib < no_work_limit,
+        "pose worked before refusing: {:.0} MiB (limit {no_work_limit:.0})",
+        r.peak_mib
+    );
     assert!(!d.join("p.json").exists());
     assert_eq!(std::fs::read(&overlay).unwrap(), b"keep");
 
