@@ -90,7 +90,7 @@ fn assess_writes_pdf_html_csv_and_png_with_the_assessments_figures() {
     for needle in [&hip, &knee, &trunk] {
         assert!(page.contains(needle.as_str()), "HTML lacks {needle}");
     }
-    assert!(page.contains("<b>left</b>"));
+    assert!(page.contains("<b><span class=\"nobr\">left</span></b>"), "the test side in the header");
     assert!(page.contains("src=\"data:image/jpeg;base64,") && page.contains("<svg"));
     assert!(
         !page.contains("src=\"http") && !page.contains("<link") && !page.contains("url("),

@@ -2,8 +2,8 @@
 //! the key frame marked, the threshold and the normative mean as lines.
 
 use super::{
-    legend_label, nice_step, plot_frame, reference_line, short_value, tick_label, ticks, y_grid_line, Anchor,
-    Figure, Prim, Rgb, GREY, HIP, HOLD_FILL, INK, KNEE,
+    label_room, legend_label, nice_step, plot_frame, reference_label, reference_line, tick_label, ticks,
+    y_grid_line, Anchor, Figure, Prim, Rgb, GREY, HIP, HOLD_FILL, INK, KNEE,
 };
 use crate::assess::Assessment;
 use crate::measure::AngleSample;
@@ -18,6 +18,8 @@ struct Panel {
     smooth: Vec<Option<f64>>,
     /// (value, label, dashed?) reference lines.
     lines: Vec<(f64, String, bool)>,
+    /// Whether values carry a sign (hip extension: + = knee below the table horizontal).
+    signed: bool,
 }
 
 /// Hip extension and knee flexion over time, one panel each, the hold shaded, the key frame
@@ -44,6 +46,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
                 (c.hip_extension_threshold_deg, format!("{hip_cite} limit"), true),
                 (c.hip_extension_norm_deg, format!("athletes' mean, {norm_cite}"), false),
             ],
+            signed: true,
         },
         Panel {
             title: "Knee flexion (°; 0 = straight)".into(),
@@ -54,6 +57,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
                 (c.knee_flexion_threshold_deg, format!("{knee_cite} limit"), true),
                 (c.knee_flexion_norm_deg, format!("athletes' mean, {norm_cite}"), false),
             ],
+            signed: false,
         },
     ];
     let t: Vec<f64> = samples.iter().map(|s| s.t).collect();
@@ -62,7 +66,11 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
     let focus = hold.filter(|_| !withheld);
 
     let mut fig = Figure { width, ..Figure::default() };
-    let (left, right) = (30.0f32, 86.0f32);
+    let labels: Vec<String> = panels
+        .iter()
+        .flat_map(|p| p.lines.iter().map(|(v, name, _)| reference_label(name, *v, p.signed)))
+        .collect();
+    let (left, right) = (30.0f32, label_room(&labels, 86.0));
     let plot_w = width - left - right;
     let panel_h = 74.0f32;
     let title_h = 13.0f32;
@@ -151,7 +159,7 @@ pub fn angle_chart(a: &Assessment, key_t: Option<f64>, width: f32) -> Figure {
         let mut label_ys: Vec<f32> = Vec::new();
         for (v, label, dashed) in lines {
             let colour = if *dashed { GREY } else { panel.colour };
-            let text = format!("{label} {}", short_value(*v));
+            let text = reference_label(label, *v, panel.signed);
             reference_line(&mut fig, (left, left + plot_w), y_of(*v), colour, *dashed, text, &mut label_ys);
         }
         for (series, w, colour) in

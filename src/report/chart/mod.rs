@@ -134,6 +134,26 @@ pub(super) fn short_value(v: f64) -> String {
     }
 }
 
+/// The text beside a reference line: its name and its value in degrees ("Kendall et al. 2005
+/// limit 0°"); on a `signed` scale (hip extension) a positive value carries its "+", as the
+/// axis and the page's table do.
+pub fn reference_label(name: &str, value: f64, signed: bool) -> String {
+    let plus = if signed && short_value(value).parse::<f64>().is_ok_and(|v| v > 0.0) { "+" } else { "" };
+    format!("{name} {plus}{}°", short_value(value))
+}
+
+/// The room to leave right of a plot for reference-line labels: at least `min`, and enough for
+/// the widest label, so that no label runs past the page's margin.
+pub fn label_room<'a>(labels: impl IntoIterator<Item = &'a String>, min: f32) -> f32 {
+    labels
+        .into_iter()
+        .map(|l| fonts::text_width(l, REFERENCE_LABEL_EM, Weight::Regular) + 4.0 + 2.0)
+        .fold(min, f32::max)
+}
+
+/// Font size of the reference-line labels, points.
+const REFERENCE_LABEL_EM: f32 = 6.5;
+
 /// A horizontal reference line across a plot (a norm or a limit) with its label to the right,
 /// keeping labels of close lines apart.
 pub fn reference_line(
@@ -161,7 +181,7 @@ pub fn reference_line(
     fig.prims.push(Prim::Text {
         x: x1 + 4.0,
         y: ly,
-        em: 6.5,
+        em: REFERENCE_LABEL_EM,
         anchor: Anchor::Start,
         colour,
         weight: Weight::Regular,
@@ -227,6 +247,20 @@ pub(super) fn tick_label(v: f64, step: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reference_labels_carry_the_unit_the_sign_and_room_to_fit() {
+        assert_eq!(reference_label("athletes' mean", 11.94, true), "athletes' mean +11.9°");
+        assert_eq!(reference_label("limit", 0.0, true), "limit 0°");
+        assert_eq!(reference_label("limit", -0.01, true), "limit 0°");
+        assert_eq!(reference_label("athletes' mean", 52.5, false), "athletes' mean 52.5°");
+        let short = vec!["limit 0°".to_string()];
+        assert_eq!(label_room(&short, 86.0), 86.0);
+        let long = vec!["athletes' mean, Harvey 1998 +11.9°".to_string()];
+        let room = label_room(&long, 86.0);
+        assert!(room > 86.0, "{room}");
+        assert!(room >= fonts::text_width(&long[0], REFERENCE_LABEL_EM, Weight::Regular) + 4.0);
+    }
 
     #[test]
     fn tick_steps_are_round() {

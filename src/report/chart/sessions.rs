@@ -2,8 +2,8 @@
 //! shortening limit and the normative mean as lines.
 
 use super::{
-    legend_label, nice_step, plot_frame, reference_line, tick_label, ticks, y_grid_line, Anchor, Figure,
-    Prim, Rgb, GREY, GRID, INK,
+    label_room, legend_label, nice_step, plot_frame, reference_label, reference_line, tick_label, ticks,
+    y_grid_line, Anchor, Figure, Prim, Rgb, GREY, GRID, INK,
 };
 use crate::report::content::short_citation;
 use crate::report::fonts::{self, Weight};
@@ -84,7 +84,11 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
             lines: lines(false),
         },
     ];
-    let (left, right) = (30.0f32, 92.0f32);
+    let labels: Vec<String> = series
+        .iter()
+        .flat_map(|s| s.lines.iter().map(|(v, name, _)| reference_label(name, *v, s.signed)))
+        .collect();
+    let (left, right) = (30.0f32, label_room(&labels, 92.0));
     let plot_w = width - left - right;
     let panel_h = 96.0f32;
     legend(&mut fig, width, 7.0);
@@ -133,7 +137,7 @@ pub fn history_chart(r: &HistoryReport, width: f32) -> Figure {
         }
         let mut label_ys: Vec<f32> = Vec::new();
         for (v, label, dashed) in &s.lines {
-            let text = format!("{label} {}", super::short_value(*v));
+            let text = reference_label(label, *v, s.signed);
             reference_line(&mut fig, (left, left + plot_w), y_of(*v), GREY, *dashed, text, &mut label_ys);
         }
         for side in ["left", "right"] {

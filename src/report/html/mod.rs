@@ -89,6 +89,18 @@ fn tone_style(t: Tone) -> Option<String> {
     }
 }
 
+/// A header value whose short words never break inside (a browser would break a date such as
+/// 2026-12-01 at its hyphens); the value still wraps between words, and a word too long for a
+/// line may break anywhere.
+fn unbroken_words(value: &str) -> Markup {
+    html! {
+        @for (i, word) in value.split(' ').enumerate() {
+            @if i > 0 { " " }
+            @if word.chars().count() <= 24 { span.nobr { (word) } } @else { (word) }
+        }
+    }
+}
+
 /// The classes of a piece of text, space-separated (None when it has none).
 fn classes(parts: &[Option<&str>]) -> Option<String> {
     let v: Vec<&str> = parts.iter().flatten().copied().collect();
@@ -107,7 +119,9 @@ fn block(b: &Block) -> Markup {
             div.fields {
                 @for (label, value) in fields {
                     // a long value takes the whole row, as in the PDF
-                    div class=[(value.chars().count() > 40).then_some("wide")] { span { (label) ":" } " " b { (value) } }
+                    div class=[(value.chars().count() > 40).then_some("wide")] {
+                        span.key { (label) ":" } " " b { (unbroken_words(value)) }
+                    }
                 }
             }
         },
