@@ -520,23 +520,8 @@ mod tests {
 
     fn stored(id: i64, date: &str, phase: Phase, hip: f64) -> StoredAssessment {
         StoredAssessment {
-            row_id: id,
-            id: format!("{id:08x}"),
-            uid: format!("{id:032x}"),
-            client: "C1".into(),
-            session_date: date.into(),
-            side: Side::Left,
-            phase,
-            hip_extension_deg: Some(hip),
             knee_flexion_deg: Some(60.0),
-            uncertainty_deg: Some(0.8),
-            created_at: format!("{date}T10:00:00Z"),
-            video_path: format!("/clips/{id}.mp4"),
-            video_sha256: "0".repeat(64),
-            model: "m".into(),
-            romcam_version: "0.1.0".into(),
-            notes: None,
-            amendments: 0,
+            ..StoredAssessment::for_test(id, date, Side::Left, phase, Some(hip))
         }
     }
 

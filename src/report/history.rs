@@ -215,25 +215,13 @@ mod tests {
     use crate::report::chart::Prim;
 
     fn row(id: i64, date: &str, side: &str, phase: &str, hip: Option<f64>) -> StoredAssessment {
-        StoredAssessment {
-            row_id: id,
-            id: format!("{id:08x}"),
-            uid: format!("{id:032x}"),
-            client: "C1".into(),
-            session_date: date.into(),
-            side: crate::measure::leg::Side::from_name(side).expect("a side"),
-            phase: crate::store::records::Phase::from_name(phase).expect("a phase"),
-            hip_extension_deg: hip,
-            knee_flexion_deg: hip.map(|h| 60.0 + h),
-            uncertainty_deg: hip.map(|_| 0.8),
-            created_at: format!("{date}T10:00:0{id}Z"),
-            video_path: format!("/clips/{id}.mp4"),
-            video_sha256: "0".repeat(64),
-            model: "m".into(),
-            romcam_version: "0.1.0".into(),
-            notes: None,
-            amendments: 0,
-        }
+        StoredAssessment::for_test(
+            id,
+            date,
+            crate::measure::leg::Side::from_name(side).expect("a side"),
+            crate::store::records::Phase::from_name(phase).expect("a phase"),
+            hip,
+        )
     }
 
     #[test]

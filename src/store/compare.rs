@@ -490,23 +490,8 @@ mod tests {
 
     fn stored(id: i64, date: &str, phase: Phase, hip: Option<f64>) -> StoredAssessment {
         StoredAssessment {
-            row_id: id,
-            id: format!("{id:08x}"),
-            uid: format!("{id:032x}"),
-            client: "C1".into(),
-            session_date: date.into(),
-            side: Side::Left,
-            phase,
-            hip_extension_deg: hip,
-            knee_flexion_deg: hip.map(|h| 60.0 + h),
             uncertainty_deg: Some(1.0),
-            created_at: format!("{date}T10:00:{id:02}Z"),
-            video_path: "/clips/a.mp4".into(),
-            video_sha256: "0".repeat(64),
-            model: "m".into(),
-            romcam_version: "0.1.0".into(),
-            notes: None,
-            amendments: 0,
+            ..StoredAssessment::for_test(id, date, Side::Left, phase, hip)
         }
     }
 

@@ -102,6 +102,34 @@ pub struct StoredAssessment {
     pub amendments: usize,
 }
 
+impl StoredAssessment {
+    /// A stored assessment for unit tests: row `id` (its ids follow from it), client C1, made at
+    /// 10:00:`id` on `date`; knee flexion 60° + hip, and the uncertainty 0.8°, when `hip` is
+    /// measured.
+    #[cfg(test)]
+    pub fn for_test(id: i64, date: &str, side: Side, phase: Phase, hip: Option<f64>) -> StoredAssessment {
+        StoredAssessment {
+            row_id: id,
+            id: format!("{id:08x}"),
+            uid: format!("{id:032x}"),
+            client: "C1".into(),
+            session_date: date.into(),
+            side,
+            phase,
+            hip_extension_deg: hip,
+            knee_flexion_deg: hip.map(|h| 60.0 + h),
+            uncertainty_deg: hip.map(|_| 0.8),
+            created_at: format!("{date}T10:00:{id:02}Z"),
+            video_path: format!("/clips/{id}.mp4"),
+            video_sha256: "0".repeat(64),
+            model: "m".into(),
+            romcam_version: "0.1.0".into(),
+            notes: None,
+            amendments: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientSummary {
     pub code: String,
