@@ -2,7 +2,8 @@
 //! fills the broken blocks from their neighbours), and such a frame can move the landmarks by
 //! many degrees, so romcam counts the frames that decoded with errors (`video::decode_errors`)
 //! and: warns when there are any; withholds the result when they touch the hold (the frames
-//! the result is the median of) or exceed [`MAX_DAMAGED_SHARE`] of the clip.
+//! the result is the median of) or exceed [`MAX_DAMAGED_SHARE`] of the clip; and, when no hold
+//! was found at all, adds the damage to the reason, since it may be why.
 //!
 //! A damaged frame touches every frame after it up to the next key frame, since those are
 //! predicted from it (on sample clips with five flipped bytes, damage 2 s before the hold moved
@@ -36,6 +37,19 @@ pub fn check(damaged: &[f64], frames_decoded: usize, hold: Option<HoldWindow>, q
     } else {
         None
     };
+    if hold.is_none() {
+        // No hold was found, and the frames the search ran over include damaged ones: the
+        // damage may be why (a concealed frame moves the landmarks), so the reason says so.
+        let note = format!("{what}, which can move the landmarks so that no hold is found");
+        match quality.withheld_reason.as_mut() {
+            Some(reason) => {
+                reason.push_str("; ");
+                reason.push_str(&note);
+            }
+            None => quality.withheld_reason = Some(note),
+        }
+        return;
+    }
     match why {
         Some(reason) if quality.withheld_reason.is_none() => quality.withheld_reason = Some(reason),
         Some(_) => quality.warnings.push(what),
@@ -73,5 +87,21 @@ mod tests {
         let many: Vec<f64> = (0..11).map(|i| 6.5 + i as f64 * 0.1).collect();
         check(&many, 200, hold(), &mut q);
         assert!(q.withheld_reason.as_deref().unwrap().contains("5%"));
+    }
+
+    #[test]
+    fn without_a_hold_the_reason_names_the_damage_too() {
+        let mut q = Quality { withheld_reason: Some("the leg never settles".into()), ..Quality::default() };
+        check(&[1.0], 200, None, &mut q);
+        let reason = q.withheld_reason.unwrap();
+        assert!(
+            reason.starts_with("the leg never settles; 1 of 200 frames could not be decoded cleanly"),
+            "{reason}"
+        );
+        assert!(reason.contains("no hold is found"), "{reason}");
+        // a clean clip without a hold keeps its reason as it was
+        let mut q = Quality { withheld_reason: Some("the leg never settles".into()), ..Quality::default() };
+        check(&[], 200, None, &mut q);
+        assert_eq!(q.withheld_reason.as_deref(), Some("the leg never settles"));
     }
 }
