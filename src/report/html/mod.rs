@@ -89,14 +89,14 @@ fn tone_style(t: Tone) -> Option<String> {
     }
 }
 
-/// A header value whose short words never break inside (a browser would break a date such as
-/// 2026-12-01 at its hyphens); the value still wraps between words, and a word too long for a
-/// line may break anywhere.
+/// A header value whose short hyphenated words never break inside (a browser would break a
+/// date such as 2026-12-01 at its hyphens); the value still wraps between words, a word too
+/// long for a line may break anywhere, and words without a hyphen stay plain text.
 fn unbroken_words(value: &str) -> Markup {
     html! {
         @for (i, word) in value.split(' ').enumerate() {
             @if i > 0 { " " }
-            @if word.chars().count() <= 24 { span.nobr { (word) } } @else { (word) }
+            @if word.contains('-') && word.chars().count() <= 24 { span.nobr { (word) } } @else { (word) }
         }
     }
 }
