@@ -86,3 +86,59 @@ fn unusable_framings_are_withheld_with_what_to_do() {
         assert!(reason.contains("film again"), "{name}: the reason does not say what to do: {reason}");
     }
 }
+
+/// The landmarks of every frame of `clip` (`romcam pose --every-frame`, one pass), with the
+/// displayed picture's size.
+fn every_frame_landmarks(dir: &Path, clip: &Path) -> (Vec<romcam::pose::PoseFrame>, f64, f64) {
+    let json = dir.join(format!("{}.json", clip.file_stem().unwrap().to_string_lossy()));
+    let run = common::run_romcam(
+        &[
+            "pose".as_ref(),
+            "-q".as_ref(),
+            "--every-frame".as_ref(),
+            "--no-mirror".as_ref(),
+            clip.as_os_str(),
+            "--json".as_ref(),
+            json.as_os_str(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "pose failed on {}: {}", clip.display(), run.stderr);
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let frames: Vec<romcam::pose::PoseFrame> = serde_json::from_value(value["frames"].clone()).unwrap();
+    let size = |k: &str| value["video"][k].as_f64().unwrap();
+    (frames, size("width"), size("height"))
+}
+
+/// `romcam record`'s "whole body in view" asks for room for the head beyond the shoulders,
+/// because on a picture that ends between hip and shoulder the model crams the shoulders in
+/// just inside the edge. Judged on every frame, not on the frames a live run happens to see.
+#[test]
+fn the_head_has_room_on_every_frame_of_the_sample_and_on_none_of_the_trunk_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = make(
+        dir.path(),
+        "trunk_cut",
+        &format!("crop={:.0}:ih:0:0", (held_x("hip.L") + held_x("shoulder.L")) / 2.0),
+    );
+    let whole = make(dir.path(), "whole", "null");
+    for (clip, expected) in [(cut, false), (whole, true)] {
+        let (frames, width, height) = every_frame_landmarks(dir.path(), &clip);
+        let with_pose: Vec<&[romcam::pose::Landmark]> =
+            frames.iter().filter_map(|f| f.landmarks.as_deref()).collect();
+        assert!(with_pose.len() >= 40, "{}: only {} frames with a pose", clip.display(), with_pose.len());
+        let room = with_pose
+            .iter()
+            .filter(|l| romcam::measure::framing::head_room_in_view(l, width, height))
+            .count();
+        println!("{}: room for the head on {room} of {} frames", clip.display(), with_pose.len());
+        let wanted = if expected { with_pose.len() } else { 0 };
+        assert_eq!(
+            room,
+            wanted,
+            "{}: room for the head on {room} of {} frames",
+            clip.display(),
+            with_pose.len()
+        );
+    }
+}

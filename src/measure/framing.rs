@@ -5,6 +5,7 @@
 //! sentence that tells the therapist how to film again. These are the framings in which the
 //! landmark model or the horizontal is known to go wrong without saying so.
 
+use super::geometry::Vec2;
 use super::leg::{Chain, LegChains, Side};
 use super::{HorizontalReference, ReferenceKind};
 use crate::pose::{joint, Landmark, PoseFrame};
@@ -140,6 +141,45 @@ pub fn in_view(l: &Landmark, frame_width: f64, frame_height: f64, limits: &Frami
         && (l.x as f64) <= frame_width - margin
         && (l.y as f64) >= margin
         && (l.y as f64) <= frame_height - margin
+}
+
+/// From the shoulder joints to the top of the head is about three quarters of a thigh's length
+/// (hip to knee) in adults: 0.18 against 0.245 of the body's height in Drillis and Contini's
+/// segment proportions (1966, as tabled in Winter, *Biomechanics and Motor Control of Human
+/// Movement*). The head lies beyond the shoulders along the trunk line, so when the whole body is
+/// in view, the point half a thigh's length beyond the shoulders (a margin under the anatomy, for
+/// a head bent on a pillow) lies inside the picture too.
+pub const HEAD_BEYOND_SHOULDERS_THIGHS: f64 = 0.5;
+
+/// Whether the head has room in the picture: the points [`HEAD_BEYOND_SHOULDERS_THIGHS`] of the
+/// longer thigh beyond the shoulders' midpoint, along the trunk (from the hips' midpoint) and
+/// along the picture's horizontal towards the head's side (the person lies on a table that is
+/// about level in the picture), both lie inside the `frame_width` x `frame_height` picture. When
+/// the picture cuts the body between hip and shoulder, the landmark model still places the
+/// shoulders and the head, crammed just inside the edge (within 0.4 thigh lengths of it on such
+/// a cut of dev01, sometimes with the trunk turned upright; on every sample the shoulders lie at
+/// least 1.4 thigh lengths inside every edge), so the shoulders alone can look in view.
+/// `romcam record`'s "whole body in view" asks for this as well.
+pub fn head_room_in_view(l: &[Landmark], frame_width: f64, frame_height: f64) -> bool {
+    let get = |i: usize| {
+        l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
+    };
+    let inside = |p: Vec2| p.x >= 0.0 && p.x <= frame_width && p.y >= 0.0 && p.y <= frame_height;
+    let room = || -> Option<bool> {
+        let hips = get(joint::LEFT_HIP)?.mid(get(joint::RIGHT_HIP)?);
+        let shoulders = get(joint::LEFT_SHOULDER)?.mid(get(joint::RIGHT_SHOULDER)?);
+        let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
+            .max(get(joint::RIGHT_KNEE)?.minus(get(joint::RIGHT_HIP)?).norm());
+        let trunk = shoulders.minus(hips);
+        let (length, head) = (trunk.norm(), HEAD_BEYOND_SHOULDERS_THIGHS * thigh);
+        if thigh <= 1.0 || length <= 0.0 {
+            return None;
+        }
+        let along_trunk = shoulders.plus(trunk.scale(head / length));
+        let along_table = shoulders.plus(Vec2::new(head.copysign(trunk.x), 0.0));
+        Some(inside(along_trunk) && inside(along_table))
+    };
+    room().unwrap_or(false)
 }
 
 /// The fraction of the picture's width that the person's visible landmarks span in one frame
@@ -278,6 +318,52 @@ mod tests {
         assert!(check_side_view(&frames(&side)).is_ok());
         let refused = check_side_view(&frames(&end_on)).expect_err("end-on view refused");
         assert!(refused.to_string().contains("not filmed from the side"), "{refused}");
+    }
+
+    #[test]
+    fn the_head_needs_room_beyond_the_shoulders() {
+        // head towards -x: shoulders at x = 300, hips at 500 (trunk 200 px), thighs 180 px, so
+        // the head's room reaches half a thigh (90 px) beyond the shoulders, to x = 210
+        let mut l = lying_person(0.0, 100.0);
+        for (i, x, y) in [
+            (joint::LEFT_SHOULDER, 300.0, 300.0),
+            (joint::RIGHT_SHOULDER, 300.0, 300.0),
+            (joint::LEFT_HIP, 500.0, 300.0),
+            (joint::RIGHT_HIP, 500.0, 300.0),
+            (joint::LEFT_KNEE, 677.0, 331.0),
+            (joint::RIGHT_KNEE, 530.0, 122.0),
+        ] {
+            l[i].x = x;
+            l[i].y = y;
+        }
+        assert!(head_room_in_view(&l, 1280.0, 720.0));
+        // the picture starts at x = 220 (shift the body 220 px left): the shoulders at x = 80
+        // are inside, the head's room is not
+        let cut: Vec<Landmark> = l.iter().map(|p| Landmark { x: p.x - 220.0, ..*p }).collect();
+        assert!(cut[joint::LEFT_SHOULDER].x > 0.0);
+        assert!(!head_room_in_view(&cut, 1060.0, 720.0));
+        // 200 px shift: room to spare by 10 px
+        let tight: Vec<Landmark> = l.iter().map(|p| Landmark { x: p.x - 200.0, ..*p }).collect();
+        assert!(head_room_in_view(&tight, 1080.0, 720.0));
+        // the model turns the trunk of a cut body nearly upright: shoulders at (60, 200), hips
+        // at (120, 300); along the trunk the head's room ends at (14, 123), inside; along the
+        // table at x = -30, outside
+        let mut upright = tight.clone();
+        for i in [joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER] {
+            upright[i].x = 60.0;
+            upright[i].y = 200.0;
+        }
+        for i in [joint::LEFT_HIP, joint::RIGHT_HIP] {
+            upright[i].x = 120.0;
+        }
+        // the thighs keep their 180 px
+        upright[joint::LEFT_KNEE].x = 297.0;
+        upright[joint::RIGHT_KNEE].x = 150.0;
+        let trunk_room = Vec2::new(60.0, 200.0).plus(Vec2::new(-60.0, -100.0).scale(90.0 / 116.62));
+        assert!(trunk_room.x > 0.0 && trunk_room.y > 0.0, "{trunk_room:?}");
+        assert!(!head_room_in_view(&upright, 1080.0, 720.0));
+        // no landmarks for the thighs: no room can be judged, so not in view
+        assert!(!head_room_in_view(&l[..20], 1280.0, 720.0));
     }
 
     fn lying_person(x0: f32, scale: f32) -> Vec<Landmark> {

@@ -1,5 +1,6 @@
 //! The live framing checklist of `romcam record`, judged on the live poses with the framing
-//! gate's own per-frame checks ([`crate::measure::framing`]), the test-leg choice of
+//! gate's own per-frame checks ([`crate::measure::framing`]; "whole body in view" also asks for
+//! room for the head beyond the shoulders), the test-leg choice of
 //! [`crate::measure::leg`], the table search and the angle geometry of `measure`; and the hold
 //! timer (the leg still, as `measure` defines still, for 3 s).
 
@@ -130,7 +131,9 @@ impl LiveState {
                 Some(s) => leg_in_view(s),
                 None => leg_in_view(Side::Left) || leg_in_view(Side::Right),
             };
-            green[0] = framing::SHOULDERS.iter().all(|&j| in_view(j)) && legs_ok;
+            green[0] = framing::SHOULDERS.iter().all(|&j| in_view(j))
+                && framing::head_room_in_view(l, width, height)
+                && legs_ok;
             let wide = framing::person_width_fraction(l, width)
                 .is_some_and(|w| w >= limits.min_person_width_fraction);
             green[1] = wide && self.test_leg_near_camera() != Some(false);
