@@ -44,9 +44,10 @@ fn person_found_and_test_leg_landmarks_within_8_percent_of_thigh() {
 
 /// Per clip: the side is right; a clip romcam must withhold is withheld; every other clip is
 /// measured, with the hip and knee within twice the uncertainty romcam states, the hip within
-/// 4.5° and the knee within 5°; over the measured clips the mean hip error is at most 2.2° and
-/// the mean knee error at most 3°. (The goals of 1°/1.5° are not reached: the hip landmark's
-/// lean, see README "Accuracy".)
+/// 4.5° and the knee within 4°; over the measured clips the mean hip error is at most 2.0° and
+/// the mean knee error at most 2.0° (today 1.77° and 1.64°, with a margin for the small shifts
+/// that another build of OpenCV's decoders has caused). The goals of 1°/1.5° are not reached: the
+/// hip landmark's lean, see README "Accuracy".
 #[test]
 fn every_clip_is_measured_within_its_stated_uncertainty_or_withheld() {
     let (mut hip_errors, mut knee_errors) = (Vec::new(), Vec::new());
@@ -70,7 +71,7 @@ fn every_clip_is_measured_within_its_stated_uncertainty_or_withheld() {
         if hip_error.abs() > 4.5 || hip_error.abs() > 2.0 * hip_u {
             failures.push(format!("{clip}: hip off by {hip_error:+.2}° (stated ±{hip_u})"));
         }
-        if knee_error.abs() > 5.0 || knee_error.abs() > 2.0 * knee_u {
+        if knee_error.abs() > 4.0 || knee_error.abs() > 2.0 * knee_u {
             failures.push(format!("{clip}: knee off by {knee_error:+.2}° (stated ±{knee_u})"));
         }
         hip_errors.push(hip_error.abs());
@@ -78,8 +79,8 @@ fn every_clip_is_measured_within_its_stated_uncertainty_or_withheld() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    assert!(mean(&hip_errors) <= 2.2, "hip mean absolute error {:.2}", mean(&hip_errors));
-    assert!(mean(&knee_errors) <= 3.0, "knee mean absolute error {:.2}", mean(&knee_errors));
+    assert!(mean(&hip_errors) <= 2.0, "hip mean absolute error {:.2}", mean(&hip_errors));
+    assert!(mean(&knee_errors) <= 2.0, "knee mean absolute error {:.2}", mean(&knee_errors));
 }
 
 #[test]

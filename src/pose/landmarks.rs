@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use opencv::core::{Mat, Scalar, Size};
+use opencv::core::{Mat, MatTraitConst, Scalar, Size};
 use opencv::{core, imgproc};
 
 use ort::session::Session;
@@ -48,18 +48,24 @@ impl LandmarkModel {
 
     pub fn estimate(&mut self, image: &Mat, roi: &BodyRoi) -> Result<LandmarkEstimate> {
         let crop = warp_roi(image, roi)?;
-        let (presence, mut points) = self.run(&crop)?;
+        let (width, height) = (image.cols() as f32, image.rows() as f32);
+        let in_picture = |u: f32, v: f32| {
+            let [x, y] = roi.crop_to_image(u, v);
+            x >= 0.0 && y >= 0.0 && x <= width && y <= height
+        };
+        let (presence, mut points) = self.run(&crop, &in_picture)?;
         if self.mirror_average {
             let mut mirrored = Mat::default();
             core::flip(&crop, &mut mirrored, 1)?;
-            let (_, flipped) = self.run(&mirrored)?;
+            let (_, flipped) = self.run(&mirrored, &|u, v| in_picture(1.0 - u, v))?;
             average_with_mirrored(&mut points, &flipped);
         }
         Ok(LandmarkEstimate { presence, landmarks: to_image(&points, roi) })
     }
 
     /// Runs the model on a 256x256 BGR crop: pose presence and heatmap-refined crop landmarks.
-    fn run(&mut self, crop: &Mat) -> Result<(f32, Vec<CropLandmark>)> {
+    /// `in_picture` tells whether a point of the crop (normalised) lies inside the picture.
+    fn run(&mut self, crop: &Mat, in_picture: &dyn Fn(f32, f32) -> bool) -> Result<(f32, Vec<CropLandmark>)> {
         fill_rgb_tensor(crop, 0.0, 1.0, &mut self.input)?;
         let outputs =
             self.session.run(ort::inputs!["input_1" => TensorRef::from_array_view(&self.input)?])?;
@@ -70,7 +76,7 @@ impl LandmarkModel {
         let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
         let mut points = crop_landmarks(raw);
         if let [1, h, w, c] = dims[..] {
-            refine_from_heatmap(&mut points, heatmap, h, w, c);
+            refine_from_heatmap(&mut points, heatmap, (h, w, c), in_picture);
         }
         Ok((presence, points))
     }
@@ -143,37 +149,94 @@ fn crop_landmarks(raw: &[f32]) -> Vec<CropLandmark> {
         .collect()
 }
 
-/// MediaPipe's RefineLandmarksFromHeatmapCalculator (kernel 7, min confidence 0.5): each
-/// landmark moves to the sigmoid-weighted mean position of its heatmap channel in a 7x7 window
-/// around it, when the window's peak is confident enough.
-fn refine_from_heatmap(points: &mut [CropLandmark], heatmap: &[f32], h: usize, w: usize, channels: usize) {
-    const KERNEL: i64 = 7;
-    const MIN_CONFIDENCE: f32 = 0.5;
+/// Heatmap refinement, after MediaPipe's RefineLandmarksFromHeatmapCalculator (kernel 7, min
+/// confidence 0.5): each landmark moves to the sigmoid-weighted mean position of its heatmap
+/// channel in a 7x7 window around it, when the window's peak is confident enough.
+///
+/// MediaPipe takes that step once, from the regressed landmark. A window that is not centred on
+/// the heatmap's blob cuts the blob unevenly, so one step stops part of the way, pulled towards
+/// the regressed point. romcam repeats the step from where the last one ended until the window
+/// no longer moves (mean shift), so the landmark is the centre of the heatmap's blob wherever
+/// the regression started. No constant is involved: the window and the confidence are
+/// MediaPipe's.
+///
+/// The heatmap only has evidence inside the picture: beyond its edge the crop repeats the edge's
+/// pixels, and a landmark that lies outside the picture (the shoulders of a body cut off by the
+/// picture's edge) has a heatmap blob on that edge. So the steps after MediaPipe's first are
+/// taken only while the window lies wholly inside the picture (`in_picture`, normalised crop
+/// coordinates); near and beyond the edge, the landmark is refined exactly as MediaPipe refines
+/// it.
+fn refine_from_heatmap(
+    points: &mut [CropLandmark],
+    heatmap: &[f32],
+    (h, w, channels): (usize, usize, usize),
+    in_picture: &dyn Fn(f32, f32) -> bool,
+) {
+    const OFF: i64 = (KERNEL - 1) / 2;
     if heatmap.len() < h * w * channels {
         return;
     }
-    let off = (KERNEL - 1) / 2;
+    let window_in_picture = |col: i64, row: i64| {
+        let (u0, u1) = ((col - OFF) as f32 / w as f32, (col + OFF + 1) as f32 / w as f32);
+        let (v0, v1) = ((row - OFF) as f32 / h as f32, (row + OFF + 1) as f32 / h as f32);
+        [(u0, v0), (u1, v0), (u0, v1), (u1, v1)].iter().all(|&(u, v)| in_picture(u, v))
+    };
     for (c, p) in points.iter_mut().enumerate().take(channels) {
-        let col = (p.u * w as f32) as i64;
-        let row = (p.v * h as f32) as i64;
-        if p.u < 0.0 || p.v < 0.0 || col >= w as i64 || row >= h as i64 {
-            continue;
-        }
-        let (mut sum, mut wc, mut wr, mut peak) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        for r in (row - off).max(0)..(row + off + 1).min(h as i64) {
-            for k in (col - off).max(0)..(col + off + 1).min(w as i64) {
-                let conf = sigmoid(heatmap[(r as usize * w + k as usize) * channels + c]);
-                sum += conf;
-                peak = peak.max(conf);
-                wc += k as f32 * conf;
-                wr += r as f32 * conf;
+        let mut window = None;
+        for step in 0..MAX_REFINE_STEPS {
+            let col = (p.u * w as f32) as i64;
+            let row = (p.v * h as f32) as i64;
+            if p.u < 0.0 || p.v < 0.0 || col >= w as i64 || row >= h as i64 || window == Some((col, row)) {
+                break;
+            }
+            // the first step is MediaPipe's; the regressed window and every later one must lie
+            // inside the picture for the refinement to go on
+            if step == 1 && window.is_some_and(|(c0, r0)| !window_in_picture(c0, r0)) {
+                break;
+            }
+            if step >= 1 && !window_in_picture(col, row) {
+                break;
+            }
+            window = Some((col, row));
+            match heatmap_centre(heatmap, h, w, channels, c, col, row) {
+                Some((u, v)) => (p.u, p.v) = (u, v),
+                None => break,
             }
         }
-        if peak >= MIN_CONFIDENCE && sum > 0.0 {
-            p.u = wc / w as f32 / sum;
-            p.v = wr / h as f32 / sum;
+    }
+}
+
+/// MediaPipe's refinement window, heatmap cells.
+const KERNEL: i64 = 7;
+
+/// Steps of [`refine_from_heatmap`] at most: a bound, not a setting (4 and 10 give the same
+/// result on every sample clip: the window has stopped moving before).
+const MAX_REFINE_STEPS: usize = 10;
+
+/// The sigmoid-weighted mean position (normalised) of heatmap channel `c` in the 7x7 window
+/// centred on (`col`, `row`), or None when the window's peak is below MediaPipe's confidence.
+fn heatmap_centre(
+    heatmap: &[f32],
+    h: usize,
+    w: usize,
+    channels: usize,
+    c: usize,
+    col: i64,
+    row: i64,
+) -> Option<(f32, f32)> {
+    const MIN_CONFIDENCE: f32 = 0.5;
+    let off = (KERNEL - 1) / 2;
+    let (mut sum, mut wc, mut wr, mut peak) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for r in (row - off).max(0)..(row + off + 1).min(h as i64) {
+        for k in (col - off).max(0)..(col + off + 1).min(w as i64) {
+            let conf = sigmoid(heatmap[(r as usize * w + k as usize) * channels + c]);
+            sum += conf;
+            peak = peak.max(conf);
+            wc += k as f32 * conf;
+            wr += r as f32 * conf;
         }
     }
+    (peak >= MIN_CONFIDENCE && sum > 0.0).then(|| (wc / w as f32 / sum, wr / h as f32 / sum))
 }
 
 fn to_image(points: &[CropLandmark], roi: &BodyRoi) -> Vec<Landmark> {
@@ -188,7 +251,40 @@ fn to_image(points: &[CropLandmark], roi: &BodyRoi) -> Vec<Landmark> {
 
 #[cfg(test)]
 mod tests {
-    use super::mirror_index;
+    use super::{mirror_index, refine_from_heatmap, CropLandmark};
+
+    /// A 64x64 one-channel heatmap (logits) with a round blob centred on (`cx`, `cy`) cells.
+    fn blob(cx: f32, cy: f32) -> Vec<f32> {
+        let mut h = vec![0.0f32; 64 * 64];
+        for r in 0..64 {
+            for k in 0..64 {
+                let d2 = (k as f32 - cx).powi(2) + (r as f32 - cy).powi(2);
+                // logit: +6 at the centre, falling to about -6 three cells away
+                h[r * 64 + k] = 6.0 - 1.4 * d2;
+            }
+        }
+        h
+    }
+
+    fn refined(start: (f32, f32), heatmap: &[f32]) -> (f32, f32) {
+        let mut p =
+            [CropLandmark { u: start.0 / 64.0, v: start.1 / 64.0, z: 0.0, visibility: 1.0, presence: 1.0 }];
+        refine_from_heatmap(&mut p, heatmap, (64, 64, 1), &|_, _| true);
+        (p[0].u * 64.0, p[0].v * 64.0)
+    }
+
+    #[test]
+    fn heatmap_refinement_reaches_the_blob_centre_from_an_offset_start() {
+        let heatmap = blob(30.0, 40.0);
+        // a regressed point 3 cells off: one 7x7 step would stop short of the centre
+        for start in [(33.2f32, 40.1f32), (27.0, 37.5), (30.0, 43.4)] {
+            let (u, v) = refined(start, &heatmap);
+            assert!((u - 30.0).abs() < 0.05 && (v - 40.0).abs() < 0.05, "from {start:?} to ({u}, {v})");
+        }
+        // a point whose window holds no confident cell stays where the regression put it
+        let (u, v) = refined((5.0, 5.0), &heatmap);
+        assert!((u - 5.0).abs() < 1e-6 && (v - 5.0).abs() < 1e-6);
+    }
 
     #[test]
     fn mirroring_exchanges_left_and_right_and_keeps_the_middle() {
