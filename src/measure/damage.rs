@@ -28,15 +28,7 @@ pub fn check(damaged: &[f64], frames_decoded: usize, hold: Option<HoldWindow>, q
     }
     let n = damaged.len();
     let share = n as f64 / frames_decoded.max(1) as f64;
-    let in_hold = hold.is_some_and(|h| damaged.iter().any(|&t| t <= h.end_s + REPORTED_LATE_S));
     let what = format!("{n} of {frames_decoded} frames could not be decoded cleanly (the file is damaged)");
-    let why = if in_hold {
-        Some(format!("{what}, and the hold that the result is taken from is decoded from them"))
-    } else if share > MAX_DAMAGED_SHARE {
-        Some(format!("{what}: more than {:.0}% of the clip", MAX_DAMAGED_SHARE * 100.0))
-    } else {
-        None
-    };
     if hold.is_none() {
         // No hold was found, and the frames the search ran over include damaged ones: the
         // damage may be why (a concealed frame moves the landmarks), so the reason says so.
@@ -50,6 +42,14 @@ pub fn check(damaged: &[f64], frames_decoded: usize, hold: Option<HoldWindow>, q
         }
         return;
     }
+    let in_hold = hold.is_some_and(|h| damaged.iter().any(|&t| t <= h.end_s + REPORTED_LATE_S));
+    let why = if in_hold {
+        Some(format!("{what}, and the hold that the result is taken from is decoded from them"))
+    } else if share > MAX_DAMAGED_SHARE {
+        Some(format!("{what}: more than {:.0}% of the clip", MAX_DAMAGED_SHARE * 100.0))
+    } else {
+        None
+    };
     match why {
         Some(reason) if quality.withheld_reason.is_none() => quality.withheld_reason = Some(reason),
         Some(_) => quality.warnings.push(what),
