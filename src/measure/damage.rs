@@ -29,7 +29,7 @@ pub fn check(damaged: &[f64], frames_decoded: usize, hold: Option<HoldWindow>, q
     let n = damaged.len();
     let share = n as f64 / frames_decoded.max(1) as f64;
     let what = format!("{n} of {frames_decoded} frames could not be decoded cleanly (the file is damaged)");
-    if hold.is_none() {
+    let Some(hold) = hold else {
         // No hold was found, and the frames the search ran over include damaged ones: the
         // damage may be why (a concealed frame moves the landmarks), so the reason says so.
         let note = format!("{what}, which can move the landmarks so that no hold is found");
@@ -41,8 +41,8 @@ pub fn check(damaged: &[f64], frames_decoded: usize, hold: Option<HoldWindow>, q
             None => quality.withheld_reason = Some(note),
         }
         return;
-    }
-    let in_hold = hold.is_some_and(|h| damaged.iter().any(|&t| t <= h.end_s + REPORTED_LATE_S));
+    };
+    let in_hold = damaged.iter().any(|&t| t <= hold.end_s + REPORTED_LATE_S);
     let why = if in_hold {
         Some(format!("{what}, and the hold that the result is taken from is decoded from them"))
     } else if share > MAX_DAMAGED_SHARE {

@@ -17,20 +17,23 @@ use crate::pose::{joint, Landmark, PoseFrame};
 /// down. A 60° turn of the camera away from the side still leaves the trunk at half its length.
 pub const MIN_SIDE_VIEW_TRUNK_TO_THIGH: f64 = 0.5;
 
+/// The hips' midpoint, the shoulders' midpoint and the longer thigh's length (hip to knee) in
+/// one frame's landmarks, when the thigh is longer than a pixel.
+fn trunk_and_thigh(l: &[Landmark]) -> Option<(Vec2, Vec2, f64)> {
+    let get = |i: usize| {
+        l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
+    };
+    let hips = get(joint::LEFT_HIP)?.mid(get(joint::RIGHT_HIP)?);
+    let shoulders = get(joint::LEFT_SHOULDER)?.mid(get(joint::RIGHT_SHOULDER)?);
+    let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
+        .max(get(joint::RIGHT_KNEE)?.minus(get(joint::RIGHT_HIP)?).norm());
+    (thigh > 1.0).then_some((hips, shoulders, thigh))
+}
+
 /// The trunk's length over the longer thigh's, in one frame's landmarks.
 fn trunk_to_thigh(l: &[Landmark]) -> Option<f64> {
-    let get = |i: usize| l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite());
-    let dist = |a: &Landmark, b: &Landmark| ((a.x - b.x) as f64).hypot((a.y - b.y) as f64);
-    let mid = |a: usize, b: usize| -> Option<(f64, f64)> {
-        let (a, b) = (get(a)?, get(b)?);
-        Some(((a.x + b.x) as f64 / 2.0, (a.y + b.y) as f64 / 2.0))
-    };
-    let hips = mid(joint::LEFT_HIP, joint::RIGHT_HIP)?;
-    let shoulders = mid(joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER)?;
-    let trunk = (hips.0 - shoulders.0).hypot(hips.1 - shoulders.1);
-    let thigh = dist(get(joint::LEFT_HIP)?, get(joint::LEFT_KNEE)?)
-        .max(dist(get(joint::RIGHT_HIP)?, get(joint::RIGHT_KNEE)?));
-    (thigh > 1.0).then(|| trunk / thigh)
+    let (hips, shoulders, thigh) = trunk_and_thigh(l)?;
+    Some(shoulders.minus(hips).norm() / thigh)
 }
 
 /// Refuses a clip in which the body is seen end-on rather than from the side (exit 4), before
@@ -161,25 +164,16 @@ pub const HEAD_BEYOND_SHOULDERS_THIGHS: f64 = 0.5;
 /// least 1.4 thigh lengths inside every edge), so the shoulders alone can look in view.
 /// `romcam record`'s "whole body in view" asks for this as well.
 pub fn head_room_in_view(l: &[Landmark], frame_width: f64, frame_height: f64) -> bool {
-    let get = |i: usize| {
-        l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
-    };
     let inside = |p: Vec2| p.x >= 0.0 && p.x <= frame_width && p.y >= 0.0 && p.y <= frame_height;
-    let room = || -> Option<bool> {
-        let hips = get(joint::LEFT_HIP)?.mid(get(joint::RIGHT_HIP)?);
-        let shoulders = get(joint::LEFT_SHOULDER)?.mid(get(joint::RIGHT_SHOULDER)?);
-        let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
-            .max(get(joint::RIGHT_KNEE)?.minus(get(joint::RIGHT_HIP)?).norm());
-        let trunk = shoulders.minus(hips);
-        let (length, head) = (trunk.norm(), HEAD_BEYOND_SHOULDERS_THIGHS * thigh);
-        if thigh <= 1.0 || length <= 0.0 {
-            return None;
-        }
-        let along_trunk = shoulders.plus(trunk.scale(head / length));
-        let along_table = shoulders.plus(Vec2::new(head.copysign(trunk.x), 0.0));
-        Some(inside(along_trunk) && inside(along_table))
-    };
-    room().unwrap_or(false)
+    let Some((hips, shoulders, thigh)) = trunk_and_thigh(l) else { return false };
+    let trunk = shoulders.minus(hips);
+    let (length, head) = (trunk.norm(), HEAD_BEYOND_SHOULDERS_THIGHS * thigh);
+    if length <= 0.0 {
+        return false;
+    }
+    let along_trunk = shoulders.plus(trunk.scale(head / length));
+    let along_table = shoulders.plus(Vec2::new(head.copysign(trunk.x), 0.0));
+    inside(along_trunk) && inside(along_table)
 }
 
 /// The fraction of the picture's width that the person's visible landmarks span in one frame

@@ -172,29 +172,26 @@ fn refine_from_heatmap(
     (h, w, channels): (usize, usize, usize),
     in_picture: &dyn Fn(f32, f32) -> bool,
 ) {
-    const OFF: i64 = (KERNEL - 1) / 2;
     if heatmap.len() < h * w * channels {
         return;
     }
     let window_in_picture = |col: i64, row: i64| {
-        let (u0, u1) = ((col - OFF) as f32 / w as f32, (col + OFF + 1) as f32 / w as f32);
-        let (v0, v1) = ((row - OFF) as f32 / h as f32, (row + OFF + 1) as f32 / h as f32);
+        let (u0, u1) = ((col - HALF_KERNEL) as f32 / w as f32, (col + HALF_KERNEL + 1) as f32 / w as f32);
+        let (v0, v1) = ((row - HALF_KERNEL) as f32 / h as f32, (row + HALF_KERNEL + 1) as f32 / h as f32);
         [(u0, v0), (u1, v0), (u0, v1), (u1, v1)].iter().all(|&(u, v)| in_picture(u, v))
     };
     for (c, p) in points.iter_mut().enumerate().take(channels) {
-        let mut window = None;
+        let (mut window, mut windows_in_picture) = (None, true);
         for step in 0..MAX_REFINE_STEPS {
             let col = (p.u * w as f32) as i64;
             let row = (p.v * h as f32) as i64;
             if p.u < 0.0 || p.v < 0.0 || col >= w as i64 || row >= h as i64 || window == Some((col, row)) {
                 break;
             }
-            // the first step is MediaPipe's; the regressed window and every later one must lie
-            // inside the picture for the refinement to go on
-            if step == 1 && window.is_some_and(|(c0, r0)| !window_in_picture(c0, r0)) {
-                break;
-            }
-            if step >= 1 && !window_in_picture(col, row) {
+            // the first step is MediaPipe's; the refinement goes on only while every window so
+            // far (the regressed one included) lies inside the picture
+            windows_in_picture &= window_in_picture(col, row);
+            if step >= 1 && !windows_in_picture {
                 break;
             }
             window = Some((col, row));
@@ -206,8 +203,8 @@ fn refine_from_heatmap(
     }
 }
 
-/// MediaPipe's refinement window, heatmap cells.
-const KERNEL: i64 = 7;
+/// Half of MediaPipe's 7x7 refinement window (kernel 7), heatmap cells.
+const HALF_KERNEL: i64 = 3;
 
 /// Steps of [`refine_from_heatmap`] at most: a bound, not a setting (4 and 10 give the same
 /// result on every sample clip: the window has stopped moving before).
@@ -225,10 +222,9 @@ fn heatmap_centre(
     row: i64,
 ) -> Option<(f32, f32)> {
     const MIN_CONFIDENCE: f32 = 0.5;
-    let off = (KERNEL - 1) / 2;
     let (mut sum, mut wc, mut wr, mut peak) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for r in (row - off).max(0)..(row + off + 1).min(h as i64) {
-        for k in (col - off).max(0)..(col + off + 1).min(w as i64) {
+    for r in (row - HALF_KERNEL).max(0)..(row + HALF_KERNEL + 1).min(h as i64) {
+        for k in (col - HALF_KERNEL).max(0)..(col + HALF_KERNEL + 1).min(w as i64) {
             let conf = sigmoid(heatmap[(r as usize * w + k as usize) * channels + c]);
             sum += conf;
             peak = peak.max(conf);
