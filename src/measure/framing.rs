@@ -17,12 +17,15 @@ use crate::pose::{joint, Landmark, PoseFrame};
 /// down. A 60° turn of the camera away from the side still leaves the trunk at half its length.
 pub const MIN_SIDE_VIEW_TRUNK_TO_THIGH: f64 = 0.5;
 
+/// Landmark `i` as a point, when it is there and finite.
+fn point(l: &[Landmark], i: usize) -> Option<Vec2> {
+    l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
+}
+
 /// The hips' midpoint, the shoulders' midpoint and the longer thigh's length (hip to knee) in
 /// one frame's landmarks, when the thigh is longer than a pixel.
 fn trunk_and_thigh(l: &[Landmark]) -> Option<(Vec2, Vec2, f64)> {
-    let get = |i: usize| {
-        l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
-    };
+    let get = |i: usize| point(l, i);
     let hips = get(joint::LEFT_HIP)?.mid(get(joint::RIGHT_HIP)?);
     let shoulders = get(joint::LEFT_SHOULDER)?.mid(get(joint::RIGHT_SHOULDER)?);
     let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
@@ -174,6 +177,49 @@ pub fn head_room_in_view(l: &[Landmark], frame_width: f64, frame_height: f64) ->
     let along_trunk = shoulders.plus(trunk.scale(head / length));
     let along_table = shoulders.plus(Vec2::new(head.copysign(trunk.x), 0.0));
     inside(along_trunk) && inside(along_table)
+}
+
+/// Limits of [`is_lying_side_view`], from adult proportions (Drillis and Contini 1966, as tabled
+/// in Winter, *Biomechanics and Motor Control of Human Movement*; fractions of body height H):
+/// - the trunk, hip joints to shoulder joints (0.818 − 0.530 = 0.29 H), is about 1.2 times the
+///   thigh (0.245 H). In the Thomas test both lie along the table, so turning the camera shortens
+///   them alike; 0.7 leaves room for a trunk 40% shorter against the thigh than the average's.
+pub const MIN_LYING_TRUNK_TO_THIGH: f64 = 0.7;
+/// - the hip joint centres lie about 0.35 trunk lengths apart and the shoulder joints about 0.7,
+///   so seen from any direction the hips cannot lie further apart across the trunk line than 0.5
+///   trunk lengths, and the shoulders only from a camera more than 45° above the table.
+pub const MAX_ACROSS_TRUNK: f64 = 0.5;
+/// - the person lies on a table that is about level in the picture: the trunk line is within
+///   this many degrees of the picture's horizontal.
+pub const MAX_TRUNK_TILT_DEG: f64 = 20.0;
+
+/// Whether one frame's landmarks can be an adult lying on the table, seen from the side: the
+/// trunk at least [`MIN_LYING_TRUNK_TO_THIGH`] of the longer thigh, the two hips and the two
+/// shoulders each at most [`MAX_ACROSS_TRUNK`] trunk lengths apart across the trunk line, and the
+/// trunk within [`MAX_TRUNK_TILT_DEG`] of the picture's horizontal.
+///
+/// When the picture ends between hip and shoulder, the landmark model does not stop at the edge:
+/// in the first poses after it finds the person it often draws a whole, smaller body inside the
+/// picture, with the trunk short, tilted up to upright, and the shoulders or hips spread across
+/// it. Such a pose shows the shoulders "in view" although they are not. On the 18 sample clips
+/// every live pose passes (trunk 0.94–1.46 thighs, across the trunk at most 0.21, tilt at most 9°);
+/// `romcam record`'s "whole body in view" asks for this as well.
+pub fn is_lying_side_view(l: &[Landmark]) -> bool {
+    let Some((hips, shoulders, thigh)) = trunk_and_thigh(l) else { return false };
+    let trunk = shoulders.minus(hips);
+    let length = trunk.norm();
+    if length <= 0.0 || length < MIN_LYING_TRUNK_TO_THIGH * thigh {
+        return false;
+    }
+    let across = Vec2::new(-trunk.y / length, trunk.x / length);
+    let spread = |a: usize, b: usize| match (point(l, a), point(l, b)) {
+        (Some(p), Some(q)) => p.minus(q).dot(across).abs() / length,
+        _ => f64::INFINITY,
+    };
+    let tilt_deg = trunk.y.abs().atan2(trunk.x.abs()).to_degrees();
+    spread(joint::LEFT_HIP, joint::RIGHT_HIP) <= MAX_ACROSS_TRUNK
+        && spread(joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER) <= MAX_ACROSS_TRUNK
+        && tilt_deg <= MAX_TRUNK_TILT_DEG
 }
 
 /// The fraction of the picture's width that the person's visible landmarks span in one frame
@@ -358,6 +404,53 @@ mod tests {
         assert!(!head_room_in_view(&upright, 1080.0, 720.0));
         // no landmarks for the thighs: no room can be judged, so not in view
         assert!(!head_room_in_view(&l[..20], 1280.0, 720.0));
+    }
+
+    #[test]
+    fn a_crammed_pose_is_not_an_adult_lying_seen_from_the_side() {
+        // side view: shoulders at x = 300, hips at x = 500 (trunk 200 px), thighs 180 px
+        let mut l = lying_person(0.0, 100.0);
+        let set = |l: &mut Vec<Landmark>, i: usize, x: f32, y: f32| {
+            l[i].x = x;
+            l[i].y = y;
+        };
+        for (i, x, y) in [
+            (joint::LEFT_SHOULDER, 300.0, 300.0),
+            (joint::RIGHT_SHOULDER, 300.0, 310.0),
+            (joint::LEFT_HIP, 500.0, 300.0),
+            (joint::RIGHT_HIP, 500.0, 315.0),
+            (joint::LEFT_KNEE, 677.0, 331.0),
+            (joint::RIGHT_KNEE, 530.0, 122.0),
+        ] {
+            set(&mut l, i, x, y);
+        }
+        assert!(is_lying_side_view(&l));
+        // the trunk shortened to 120 px (0.67 of the thigh)
+        let mut short = l.clone();
+        set(&mut short, joint::LEFT_SHOULDER, 380.0, 300.0);
+        set(&mut short, joint::RIGHT_SHOULDER, 380.0, 310.0);
+        assert!(!is_lying_side_view(&short));
+        // 140 px (0.78 of the thigh) is still a trunk
+        set(&mut short, joint::LEFT_SHOULDER, 360.0, 300.0);
+        set(&mut short, joint::RIGHT_SHOULDER, 360.0, 310.0);
+        assert!(is_lying_side_view(&short));
+        // the shoulders 110 px apart across a 200 px trunk: seen from above 45° at least
+        let mut spread = l.clone();
+        set(&mut spread, joint::RIGHT_SHOULDER, 300.0, 410.0);
+        assert!(!is_lying_side_view(&spread));
+        // the hips likewise
+        let mut hips = l.clone();
+        set(&mut hips, joint::RIGHT_HIP, 500.0, 410.0);
+        assert!(!is_lying_side_view(&hips));
+        // the trunk tilted 30° in the picture
+        let mut tilted = l.clone();
+        for i in [joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER] {
+            tilted[i].x = 500.0 - 173.0;
+            tilted[i].y = 300.0 - 100.0;
+        }
+        assert!(!is_lying_side_view(&tilted));
+        // no knees: nothing to judge the trunk by
+        assert!(!is_lying_side_view(&l[..25]));
     }
 
     fn lying_person(x0: f32, scale: f32) -> Vec<Landmark> {

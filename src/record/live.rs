@@ -135,10 +135,11 @@ fn work(mut tracker: pose::tracker::PoseTracker, shared: &(Mutex<Shared>, Condva
     }
 }
 
-type Look = (Option<Vec<Landmark>>, Option<TableLine>, f64);
+pub type Look = (Option<Vec<Landmark>>, Option<TableLine>, f64);
 
-/// Pose, table edge and brightness of one frame.
-fn look(tracker: &mut pose::tracker::PoseTracker, frame: &Mat, small: &mut Mat) -> Result<Look> {
+/// Pose, table edge and brightness of one frame: the worker's step, public so that the tests can
+/// replay it on every frame sequence a live run can get.
+pub fn look(tracker: &mut pose::tracker::PoseTracker, frame: &Mat, small: &mut Mat) -> Result<Look> {
     let long = frame.cols().max(frame.rows());
     let (image, scale) = if long > WORK_SIDE {
         let k = WORK_SIDE as f64 / long as f64;

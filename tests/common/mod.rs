@@ -313,3 +313,40 @@ impl TestStore {
         }
     }
 }
+
+/// A copy of sample `clip` at 15 frames/s whose picture ends between hip and shoulder, on the
+/// head's side: at `fraction` of the way from the hips' midpoint to the shoulders' (the medians
+/// over the hold, from the ground truth). The landmark model draws a whole body inside such a
+/// picture on some frames.
+pub fn trunk_cut_clip(dir: &Path, clip: &str, fraction: f64) -> PathBuf {
+    let gt = truth(clip);
+    let held_from = gt["timeline_s"]["held_from"].as_f64().expect("held_from in the ground truth");
+    let frames = gt["frames"].as_array().expect("frames in the ground truth");
+    let median_x = |joint: &str| {
+        let mut xs: Vec<f64> = frames
+            .iter()
+            .filter(|f| f["t"].as_f64().is_some_and(|t| t >= held_from))
+            .filter_map(|f| f["joints2d"][joint][0].as_f64())
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    let hips = (median_x("hip.L") + median_x("hip.R")) / 2.0;
+    let shoulders = (median_x("shoulder.L") + median_x("shoulder.R")) / 2.0;
+    let cut = hips + fraction * (shoulders - hips);
+    let crop = if shoulders > hips {
+        format!("crop={cut:.0}:ih:0:0")
+    } else {
+        format!("crop=iw-{cut:.0}:ih:{cut:.0}:0")
+    };
+    let out = dir.join(format!("{clip}_trunk_cut_{:.0}.mp4", fraction * 100.0));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(sample(&format!("{clip}.mp4")))
+        .args(["-vf", &format!("fps=15,{crop}"), "-c:v", "libx264", "-crf", "18", "-an"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg could not cut {clip}");
+    out
+}
