@@ -1,5 +1,6 @@
 //! The framing gate: whether the clip shows what the Thomas test needs, judged from the
-//! landmarks and pictures of the hold. A clip that cuts off the trunk or the test leg, shows the
+//! landmarks and pictures of the hold. A clip that cuts off the trunk (or leaves the head no
+//! room beyond the shoulders) or the test leg, shows the
 //! person too small or too dark, is filmed from the side of the other leg, or whose table edge
 //! does not agree with itself or with the trunk, is not measured: the number is withheld with a
 //! sentence that tells the therapist how to film again. These are the framings in which the
@@ -165,7 +166,8 @@ pub const HEAD_BEYOND_SHOULDERS_THIGHS: f64 = 0.5;
 /// shoulders and the head, crammed just inside the edge (within 0.4 thigh lengths of it on such
 /// a cut of dev01, sometimes with the trunk turned upright; on every sample the shoulders lie at
 /// least 1.4 thigh lengths inside every edge), so the shoulders alone can look in view.
-/// `romcam record`'s "whole body in view" asks for this as well.
+/// The framing gate counts the trunk as cut off in a frame without this room, and `romcam
+/// record`'s "whole body in view" asks for it as well.
 pub fn head_room_in_view(l: &[Landmark], frame_width: f64, frame_height: f64) -> bool {
     let inside = |p: Vec2| p.x >= 0.0 && p.x <= frame_width && p.y >= 0.0 && p.y <= frame_height;
     let Some((hips, shoulders, thigh)) = trunk_and_thigh(l) else { return false };
@@ -275,15 +277,20 @@ fn problems(e: &FramingEvidence, limits: &FramingLimits) -> Vec<String> {
         }
     };
     let parts: [(&str, Option<&[usize]>); 4] = [
-        ("the trunk (a shoulder is outside the picture)", None),
+        ("the trunk (a shoulder or the head is outside the picture)", None),
         ("the test leg's hip", Some(&[0])),
         ("the test leg at the knee or shin", Some(&[1, 2])),
         ("the test leg's foot", Some(&[3, 4])),
     ];
     for (name, part) in parts {
+        // the trunk also counts as cut off where the head has no room beyond the shoulders: a
+        // picture cut near the shoulders gets them crammed in just inside its edge
         let out = judged
             .iter()
-            .filter(|(i, l)| joints_of(part, *i).iter().any(|&j| l.get(j).is_none_or(|p| !in_view(p))))
+            .filter(|(i, l)| {
+                joints_of(part, *i).iter().any(|&j| l.get(j).is_none_or(|p| !in_view(p)))
+                    || (part.is_none() && !head_room_in_view(l, w, h))
+            })
             .count();
         if out as f64 / judged.len() as f64 > limits.max_out_of_view_fraction {
             reasons.push(format!("{name} is cut off at the edge of the picture"));
