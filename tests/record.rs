@@ -2,8 +2,8 @@
 //! a file is played in real time, as a camera delivers it): the preview window on a virtual X
 //! display (Xvfb) with a screenshot of it, the stored result against `assess` on the kept clip,
 //! the checklist on the terminal without a display, and the failures (no camera, Ctrl-C, a full
-//! disk). A front view cannot be made from the side-view samples, so "filmed from the side" is
-//! only tested through the person's width, not with a clip filmed from the foot end.
+//! disk). A front view cannot be made from the side-view samples; "filmed from the side" is
+//! tested in `tests/record_checklist.rs` on a stand-in (a sample squeezed along the body).
 
 mod common;
 

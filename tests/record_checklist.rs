@@ -3,7 +3,8 @@
 //! one frame) and the checklist ([`LiveState`]), fed a clip's frames at the rates a live worker
 //! reaches (every frame, every 2nd, 3rd and 4th, from each possible first frame). Which frames a
 //! live run gets depends on the machine's load, so `tests/record.rs` sees one of these
-//! sequences per run; here every one of them is checked.
+//! sequences per run; here every one of them is checked: pictures that cut the trunk, a stand-in
+//! for a camera turned far from the side, and good samples.
 
 mod common;
 
@@ -106,5 +107,45 @@ fn the_checklist_turns_green_on_good_samples_at_every_rate() {
                 "{clip}, every {stride}th frame from {first}: all green from {all_green:?} s"
             );
         }
+    }
+}
+
+/// A stand-in for a camera turned far from the side (a front view cannot be made from the
+/// side-view samples): dev01 squeezed to a quarter of its width along the body and centred on a
+/// wall-coloured picture, as a camera about 75° from the side foreshortens it (cos 75° ≈ 0.26;
+/// only the body's depth, which such a camera would see more of, is not drawn). "filmed from the
+/// side" stays red and the checklist never turns green, at every rate.
+#[test]
+fn a_body_seen_nearly_end_on_is_not_filmed_from_the_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("squeezed.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(common::sample("dev01_pre_left.mp4"))
+        .args([
+            "-vf",
+            "fps=15,scale=iw/4:ih,pad=iw*4:ih:(ow-iw)/2:0:color=0xbfc4b8",
+            "-c:v",
+            "libx264",
+            "-crf",
+            "18",
+            "-an",
+        ])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    let (frames, fps) = frames(&clip);
+    for (stride, first) in rates(3) {
+        let results = replay(&frames, fps, stride, first);
+        let side_green: Vec<f64> =
+            results.iter().filter(|(_, items)| green(items, Item::FromTheSide)).map(|(t, _)| *t).collect();
+        let all_green = results.iter().any(|(_, items)| items.iter().all(|&(_, g)| g));
+        println!("squeezed, every {stride} from {first}: from the side green at {side_green:?}");
+        assert!(
+            side_green.is_empty(),
+            "every {stride}th frame from {first}: 'filmed from the side' green at {side_green:?}"
+        );
+        assert!(!all_green, "every {stride}th frame from {first}: the checklist turned green");
     }
 }
