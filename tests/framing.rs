@@ -158,3 +158,15 @@ fn a_picture_cut_near_the_shoulders_is_withheld_as_a_cut_off_trunk() {
         assert!(!reason.contains("other side"), "{clip}: wrong advice: {reason}");
     }
 }
+
+/// A picture cut at the middle of the trunk, with the head on the left (dev03): the landmark
+/// model draws the trunk upright in many frames, so the clip is refused as nobody lying on the
+/// table, and the sentence names the cut as a cause and says what to do.
+#[test]
+fn a_trunk_cut_drawn_upright_is_refused_with_the_cut_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = common::trunk_cut_clip(dir.path(), "dev03_right", 0.5);
+    let reason = withheld_reason(&cut);
+    assert!(reason.contains("cut off by the picture's edge"), "the cut is not named: {reason}");
+    assert!(reason.contains("film again"), "the reason does not say what to do: {reason}");
+}

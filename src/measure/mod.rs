@@ -186,10 +186,11 @@ pub fn measure(track: &PoseTrack, options: &MeasureOptions) -> Result<Measuremen
         .filter(|l| crate::pose::tracker::is_lying(l))
         .count();
     if (lying as f64) < 0.6 * found as f64 {
-        return Err(RomcamError::NotMeasurable(
-            "nobody lies on a table in this clip: romcam measures a supine Thomas test filmed from the side"
-                .into(),
-        )
+        // a picture that cuts the trunk off gets it drawn upright by the landmark model too
+        return Err(RomcamError::NotMeasurable(format!(
+            "nobody lies on a table in this clip (the trunk is upright, or cut off by the picture's edge, in {} of {found} frames with a person): romcam measures a supine Thomas test, so film again from the side of the test leg, with the whole body and the table in view",
+            found - lying
+        ))
         .into());
     }
     framing::check_side_view(frames)?;
