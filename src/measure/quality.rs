@@ -101,14 +101,14 @@ pub fn check(e: &Evidence, limits: &QualityLimits) -> Quality {
     match e.hold {
         None => withhold(
             &mut q,
-            "the leg never settles: no still period of at least 1 s was found at the end of the clip".into(),
+            "the leg never settles: no still period of at least 1 s was found at the end of the clip: film again and let the test leg hang still for at least 3 s before you stop".into(),
         ),
         Some(h) => {
             let span = &e.samples[h.start_frame..=h.end_frame];
             let usable = span.iter().filter(|s| s.hip_extension_deg.is_some()).count();
             let fraction = usable as f64 / span.len().max(1) as f64;
             if fraction < 0.3 {
-                withhold(&mut q, "the test hip, knee or ankle is hidden during the hold".into());
+                withhold(&mut q, "the test hip, knee or ankle is hidden during the hold: film again with the whole test leg in the picture and nothing between it and the camera".into());
             } else if fraction < limits.min_usable_fraction {
                 q.warnings.push(format!(
                     "the test hip, knee or ankle is hidden in {:.0}% of the hold",
@@ -141,7 +141,7 @@ pub fn check(e: &Evidence, limits: &QualityLimits) -> Quality {
         if r > limits.max_hip_separation_ratio {
             withhold(
                 &mut q,
-                "the camera sees the pelvis from the front or at a steep angle, not from the side".into(),
+                "the camera sees the pelvis from the front or at a steep angle, not from the side: film again from the side of the test leg, with the camera at about hip height".into(),
             );
         }
     }
