@@ -6,38 +6,18 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The clip the corpus is cut from: left leg, feet towards the image's left, head right.
 const SOURCE: &str = "dev01_pre_left";
 
 /// Median x of a ground-truth joint over the held part of the source clip.
 fn held_x(joint: &str) -> f64 {
-    let gt = common::truth(SOURCE);
-    let held_from = gt["timeline_s"]["held_from"].as_f64().unwrap();
-    let mut xs: Vec<f64> = gt["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["t"].as_f64().unwrap() >= held_from)
-        .map(|f| f["joints2d"][joint][0].as_f64().unwrap())
-        .collect();
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    common::held_median_x(SOURCE, joint)
 }
 
-/// The source clip through an ffmpeg filter, at 15 frames/s to keep the test quick.
+/// The source clip through an ffmpeg filter.
 fn make(dir: &Path, name: &str, filter: &str) -> PathBuf {
-    let out = dir.join(format!("{name}.mp4"));
-    let status = Command::new("ffmpeg")
-        .args(["-loglevel", "error", "-y", "-i"])
-        .arg(common::sample(&format!("{SOURCE}.mp4")))
-        .args(["-vf", &format!("fps=15,{filter}"), "-c:v", "libx264", "-crf", "18", "-an"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg runs (scripts/setup installs it)");
-    assert!(status.success(), "ffmpeg made no {name} clip");
-    out
+    common::filtered_sample(dir, SOURCE, name, filter)
 }
 
 /// Runs assess; asserts exit 4 with no number, and returns the reason given.

@@ -12,9 +12,10 @@ use std::path::Path;
 
 use opencv::prelude::*;
 use opencv::videoio;
-use romcam::pose::{self, MirrorPolicy, PoseOptions, Sampling};
+use romcam::pose;
 use romcam::record::checklist::{Item, LiveState};
 use romcam::record::live::{self, LiveResult};
+use romcam::runtime::LandmarkModel;
 
 /// Every frame of a clip, decoded by OpenCV as `record --camera FILE` reads it.
 fn frames(path: &Path) -> (Vec<Mat>, f64) {
@@ -36,14 +37,7 @@ fn frames(path: &Path) -> (Vec<Mat>, f64) {
 /// The checklist after each live result, when the worker gets every `stride`-th frame from
 /// frame `first` on: (time, green items).
 fn replay(frames: &[Mat], fps: f64, stride: usize, first: usize) -> Vec<(f64, Vec<(Item, bool)>)> {
-    // the pose options of `record`'s live worker (commands/record.rs)
-    let options = PoseOptions {
-        threads: 1,
-        mirror_average: MirrorPolicy::Never,
-        sampling: Sampling::EveryFrame,
-        ..PoseOptions::default()
-    };
-    let mut tracker = pose::open_tracker(&options).unwrap();
+    let mut tracker = pose::open_tracker(&live::pose_options(LandmarkModel::Full)).unwrap();
     let mut state = LiveState::default();
     let mut small = Mat::default();
     let (width, height) = (frames[0].cols() as f64, frames[0].rows() as f64);
@@ -118,23 +112,12 @@ fn the_checklist_turns_green_on_good_samples_at_every_rate() {
 #[test]
 fn a_body_seen_nearly_end_on_is_not_filmed_from_the_side() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("squeezed.mp4");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-loglevel", "error", "-y", "-i"])
-        .arg(common::sample("dev01_pre_left.mp4"))
-        .args([
-            "-vf",
-            "fps=15,scale=iw/4:ih,pad=iw*4:ih:(ow-iw)/2:0:color=0xbfc4b8",
-            "-c:v",
-            "libx264",
-            "-crf",
-            "18",
-            "-an",
-        ])
-        .arg(&clip)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success());
+    let clip = common::filtered_sample(
+        dir.path(),
+        "dev01_pre_left",
+        "squeezed",
+        "scale=iw/4:ih,pad=iw*4:ih:(ow-iw)/2:0:color=0xbfc4b8",
+    );
     let (frames, fps) = frames(&clip);
     for (stride, first) in rates(3) {
         let results = replay(&frames, fps, stride, first);

@@ -19,7 +19,6 @@ use super::assess::{AssessJob, Decision, Outcome, StoreTarget};
 use super::{open_store, PoseChoice};
 use crate::assess::Criteria;
 use crate::error::RomcamError;
-use crate::pose::{MirrorPolicy, PoseOptions, Sampling};
 use crate::record::preview::{self, Key};
 use crate::record::{FilmSettings, Recorder, Take};
 use crate::report::ReportRequest;
@@ -35,18 +34,6 @@ pub struct RecordJob {
     pub target: StoreTarget,
     pub pose: PoseChoice,
     pub quiet: bool,
-}
-
-/// The live pose: every frame it has time for, no mirrored pass, one thread (the other core
-/// shows the preview and encodes the clip).
-fn live_pose_options(choice: &PoseChoice) -> PoseOptions {
-    PoseOptions {
-        model: choice.model,
-        threads: 1,
-        mirror_average: MirrorPolicy::Never,
-        sampling: Sampling::EveryFrame,
-        ..PoseOptions::default()
-    }
 }
 
 /// Runs `romcam record` and returns its exit code.
@@ -73,7 +60,7 @@ pub fn run(job: RecordJob) -> Result<i32> {
         say("no display (DISPLAY and WAYLAND_DISPLAY are not set): the checklist is printed here");
     }
     let settings = FilmSettings { auto: job.auto, window, quiet: job.quiet };
-    let mut recorder = Recorder::new(camera, &live_pose_options(&job.pose), settings)?;
+    let mut recorder = Recorder::new(camera, &crate::record::live::pose_options(job.pose.model), settings)?;
     loop {
         let clip = clip_path(&folder, &job.target);
         // written as a private temporary file (removed on any failure), named once complete

@@ -23,12 +23,31 @@ fn point(l: &[Landmark], i: usize) -> Option<Vec2> {
     l.get(i).filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| Vec2::new(p.x as f64, p.y as f64))
 }
 
+/// The hips' midpoint and the shoulders' midpoint in one frame's landmarks.
+fn trunk_ends(l: &[Landmark]) -> Option<(Vec2, Vec2)> {
+    let hips = point(l, joint::LEFT_HIP)?.mid(point(l, joint::RIGHT_HIP)?);
+    let shoulders = point(l, joint::LEFT_SHOULDER)?.mid(point(l, joint::RIGHT_SHOULDER)?);
+    Some((hips, shoulders))
+}
+
+/// How far apart landmarks `a` and `b` lie across the trunk line (hips' midpoint to shoulders'
+/// midpoint), in trunk lengths; None when a landmark is missing or the trunk has no length.
+pub fn across_trunk(l: &[Landmark], a: usize, b: usize) -> Option<f64> {
+    let (hips, shoulders) = trunk_ends(l)?;
+    let trunk = shoulders.minus(hips);
+    let length = trunk.norm();
+    if length <= 0.0 {
+        return None;
+    }
+    let across = Vec2::new(-trunk.y / length, trunk.x / length);
+    Some(point(l, a)?.minus(point(l, b)?).dot(across).abs() / length)
+}
+
 /// The hips' midpoint, the shoulders' midpoint and the longer thigh's length (hip to knee) in
 /// one frame's landmarks, when the thigh is longer than a pixel.
 fn trunk_and_thigh(l: &[Landmark]) -> Option<(Vec2, Vec2, f64)> {
     let get = |i: usize| point(l, i);
-    let hips = get(joint::LEFT_HIP)?.mid(get(joint::RIGHT_HIP)?);
-    let shoulders = get(joint::LEFT_SHOULDER)?.mid(get(joint::RIGHT_SHOULDER)?);
+    let (hips, shoulders) = trunk_ends(l)?;
     let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
         .max(get(joint::RIGHT_KNEE)?.minus(get(joint::RIGHT_HIP)?).norm());
     (thigh > 1.0).then_some((hips, shoulders, thigh))
@@ -213,14 +232,10 @@ pub fn is_lying_side_view(l: &[Landmark]) -> bool {
     if length <= 0.0 || length < MIN_LYING_TRUNK_TO_THIGH * thigh {
         return false;
     }
-    let across = Vec2::new(-trunk.y / length, trunk.x / length);
-    let spread = |a: usize, b: usize| match (point(l, a), point(l, b)) {
-        (Some(p), Some(q)) => p.minus(q).dot(across).abs() / length,
-        _ => f64::INFINITY,
-    };
+    let narrow = |a: usize, b: usize| across_trunk(l, a, b).is_some_and(|d| d <= MAX_ACROSS_TRUNK);
     let tilt_deg = trunk.y.abs().atan2(trunk.x.abs()).to_degrees();
-    spread(joint::LEFT_HIP, joint::RIGHT_HIP) <= MAX_ACROSS_TRUNK
-        && spread(joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER) <= MAX_ACROSS_TRUNK
+    narrow(joint::LEFT_HIP, joint::RIGHT_HIP)
+        && narrow(joint::LEFT_SHOULDER, joint::RIGHT_SHOULDER)
         && tilt_deg <= MAX_TRUNK_TILT_DEG
 }
 
@@ -345,16 +360,17 @@ mod tests {
     fn a_body_seen_end_on_is_refused_and_one_seen_from_the_side_is_not() {
         // side view: trunk 200 px along x, thighs 180 px (one hanging, one pulled up)
         let mut side = lying_person(0.0, 100.0);
-        let put = |l: &mut Vec<Landmark>, i: usize, x: f32, y: f32| {
-            l[i].x = x;
-            l[i].y = y;
-        };
-        put(&mut side, joint::LEFT_SHOULDER, 100.0, 300.0);
-        put(&mut side, joint::RIGHT_SHOULDER, 100.0, 300.0);
-        put(&mut side, joint::LEFT_HIP, 300.0, 300.0);
-        put(&mut side, joint::RIGHT_HIP, 300.0, 300.0);
-        put(&mut side, joint::LEFT_KNEE, 477.0, 331.0);
-        put(&mut side, joint::RIGHT_KNEE, 330.0, 122.0);
+        place(
+            &mut side,
+            &[
+                (joint::LEFT_SHOULDER, 100.0, 300.0),
+                (joint::RIGHT_SHOULDER, 100.0, 300.0),
+                (joint::LEFT_HIP, 300.0, 300.0),
+                (joint::RIGHT_HIP, 300.0, 300.0),
+                (joint::LEFT_KNEE, 477.0, 331.0),
+                (joint::RIGHT_KNEE, 330.0, 122.0),
+            ],
+        );
         // the same body squeezed to a fifth of its width: the camera looks along it
         let mut end_on = side.clone();
         for p in end_on.iter_mut() {
@@ -372,17 +388,17 @@ mod tests {
         // head towards -x: shoulders at x = 300, hips at 500 (trunk 200 px), thighs 180 px, so
         // the head's room reaches half a thigh (90 px) beyond the shoulders, to x = 210
         let mut l = lying_person(0.0, 100.0);
-        for (i, x, y) in [
-            (joint::LEFT_SHOULDER, 300.0, 300.0),
-            (joint::RIGHT_SHOULDER, 300.0, 300.0),
-            (joint::LEFT_HIP, 500.0, 300.0),
-            (joint::RIGHT_HIP, 500.0, 300.0),
-            (joint::LEFT_KNEE, 677.0, 331.0),
-            (joint::RIGHT_KNEE, 530.0, 122.0),
-        ] {
-            l[i].x = x;
-            l[i].y = y;
-        }
+        place(
+            &mut l,
+            &[
+                (joint::LEFT_SHOULDER, 300.0, 300.0),
+                (joint::RIGHT_SHOULDER, 300.0, 300.0),
+                (joint::LEFT_HIP, 500.0, 300.0),
+                (joint::RIGHT_HIP, 500.0, 300.0),
+                (joint::LEFT_KNEE, 677.0, 331.0),
+                (joint::RIGHT_KNEE, 530.0, 122.0),
+            ],
+        );
         assert!(head_room_in_view(&l, 1280.0, 720.0));
         // the picture starts at x = 220 (shift the body 220 px left): the shoulders at x = 80
         // are inside, the head's room is not
@@ -417,37 +433,32 @@ mod tests {
     fn a_crammed_pose_is_not_an_adult_lying_seen_from_the_side() {
         // side view: shoulders at x = 300, hips at x = 500 (trunk 200 px), thighs 180 px
         let mut l = lying_person(0.0, 100.0);
-        let set = |l: &mut Vec<Landmark>, i: usize, x: f32, y: f32| {
-            l[i].x = x;
-            l[i].y = y;
-        };
-        for (i, x, y) in [
-            (joint::LEFT_SHOULDER, 300.0, 300.0),
-            (joint::RIGHT_SHOULDER, 300.0, 310.0),
-            (joint::LEFT_HIP, 500.0, 300.0),
-            (joint::RIGHT_HIP, 500.0, 315.0),
-            (joint::LEFT_KNEE, 677.0, 331.0),
-            (joint::RIGHT_KNEE, 530.0, 122.0),
-        ] {
-            set(&mut l, i, x, y);
-        }
+        place(
+            &mut l,
+            &[
+                (joint::LEFT_SHOULDER, 300.0, 300.0),
+                (joint::RIGHT_SHOULDER, 300.0, 310.0),
+                (joint::LEFT_HIP, 500.0, 300.0),
+                (joint::RIGHT_HIP, 500.0, 315.0),
+                (joint::LEFT_KNEE, 677.0, 331.0),
+                (joint::RIGHT_KNEE, 530.0, 122.0),
+            ],
+        );
         assert!(is_lying_side_view(&l));
         // the trunk shortened to 120 px (0.67 of the thigh)
         let mut short = l.clone();
-        set(&mut short, joint::LEFT_SHOULDER, 380.0, 300.0);
-        set(&mut short, joint::RIGHT_SHOULDER, 380.0, 310.0);
+        place(&mut short, &[(joint::LEFT_SHOULDER, 380.0, 300.0), (joint::RIGHT_SHOULDER, 380.0, 310.0)]);
         assert!(!is_lying_side_view(&short));
         // 140 px (0.78 of the thigh) is still a trunk
-        set(&mut short, joint::LEFT_SHOULDER, 360.0, 300.0);
-        set(&mut short, joint::RIGHT_SHOULDER, 360.0, 310.0);
+        place(&mut short, &[(joint::LEFT_SHOULDER, 360.0, 300.0), (joint::RIGHT_SHOULDER, 360.0, 310.0)]);
         assert!(is_lying_side_view(&short));
         // the shoulders 110 px apart across a 200 px trunk: seen from above 45° at least
         let mut spread = l.clone();
-        set(&mut spread, joint::RIGHT_SHOULDER, 300.0, 410.0);
+        place(&mut spread, &[(joint::RIGHT_SHOULDER, 300.0, 410.0)]);
         assert!(!is_lying_side_view(&spread));
         // the hips likewise
         let mut hips = l.clone();
-        set(&mut hips, joint::RIGHT_HIP, 500.0, 410.0);
+        place(&mut hips, &[(joint::RIGHT_HIP, 500.0, 410.0)]);
         assert!(!is_lying_side_view(&hips));
         // the trunk tilted 30° in the picture
         let mut tilted = l.clone();
@@ -458,6 +469,14 @@ mod tests {
         assert!(!is_lying_side_view(&tilted));
         // no knees: nothing to judge the trunk by
         assert!(!is_lying_side_view(&l[..25]));
+    }
+
+    /// Moves landmarks to the given (index, x, y).
+    fn place(l: &mut [Landmark], points: &[(usize, f32, f32)]) {
+        for &(i, x, y) in points {
+            l[i].x = x;
+            l[i].y = y;
+        }
     }
 
     fn lying_person(x0: f32, scale: f32) -> Vec<Landmark> {

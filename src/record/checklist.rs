@@ -148,7 +148,8 @@ impl LiveState {
             green[1] = wide && self.test_leg_near_camera() != Some(false);
             green[2] = tracker::is_lying(l);
             green[3] = r.table.is_some();
-            green[5] = hip_offset_trunks(l).is_some_and(|o| o < MAX_HIP_OFFSET_TRUNKS);
+            green[5] = framing::across_trunk(l, joint::LEFT_HIP, joint::RIGHT_HIP)
+                .is_some_and(|o| o < MAX_HIP_OFFSET_TRUNKS);
         }
         green[4] = r.brightness >= limits.min_brightness;
         self.votes.push_back((r.t, green));
@@ -261,23 +262,14 @@ fn thigh_towards_head(l: &[Landmark], side: Side) -> Option<f64> {
     (n > 0.0).then(|| thigh.dot(head) / n)
 }
 
-/// How far apart the two hips lie across the trunk line, in trunk lengths.
-fn hip_offset_trunks(l: &[Landmark]) -> Option<f64> {
-    let tr = leg::trunk(l)?;
-    let (a, b) = (l.get(joint::LEFT_HIP)?, l.get(joint::RIGHT_HIP)?);
-    let axis = tr.shoulder.minus(tr.hip);
-    let len = axis.norm();
-    if len <= 0.0 {
-        return None;
-    }
-    let across = Vec2::new(-axis.y / len, axis.x / len);
-    let d = Vec2::new((a.x - b.x) as f64, (a.y - b.y) as f64);
-    Some(d.dot(across).abs() / len)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The checklist's "camera at about hip height" figure.
+    fn hip_offset_trunks(l: &[Landmark]) -> Option<f64> {
+        framing::across_trunk(l, joint::LEFT_HIP, joint::RIGHT_HIP)
+    }
 
     fn lm(x: f32, y: f32) -> Landmark {
         Landmark { x, y, z: 0.0, visibility: 0.99, presence: 0.99 }

@@ -13,10 +13,23 @@ use opencv::prelude::*;
 
 use crate::measure::leg;
 use crate::measure::table::{self, TableLine};
-use crate::pose::{self, Landmark, PoseOptions, BODY_LANDMARKS};
+use crate::pose::{self, Landmark, MirrorPolicy, PoseOptions, Sampling, BODY_LANDMARKS};
+use crate::runtime::LandmarkModel;
 
 /// Frames are scaled down to this longer side before the model and the table search.
 const WORK_SIDE: i32 = 1280;
+
+/// The live pose's options: every frame it has time for, no mirrored pass, one thread (the
+/// other core shows the preview and encodes the clip).
+pub fn pose_options(model: LandmarkModel) -> PoseOptions {
+    PoseOptions {
+        model,
+        threads: 1,
+        mirror_average: MirrorPolicy::Never,
+        sampling: Sampling::EveryFrame,
+        ..PoseOptions::default()
+    }
+}
 
 /// What the worker found on one frame.
 #[derive(Debug, Clone)]

@@ -314,23 +314,27 @@ impl TestStore {
     }
 }
 
+/// The median x of a ground-truth joint (e.g. "hip.L") over the held part of sample `clip`.
+pub fn held_median_x(clip: &str, joint: &str) -> f64 {
+    let gt = truth(clip);
+    let held_from = gt["timeline_s"]["held_from"].as_f64().expect("held_from in the ground truth");
+    let mut xs: Vec<f64> = gt["frames"]
+        .as_array()
+        .expect("frames in the ground truth")
+        .iter()
+        .filter(|f| f["t"].as_f64().is_some_and(|t| t >= held_from))
+        .filter_map(|f| f["joints2d"][joint][0].as_f64())
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
 /// A copy of sample `clip` at 15 frames/s whose picture ends between hip and shoulder, on the
 /// head's side: at `fraction` of the way from the hips' midpoint to the shoulders' (the medians
 /// over the hold, from the ground truth). The landmark model draws a whole body inside such a
 /// picture on some frames.
 pub fn trunk_cut_clip(dir: &Path, clip: &str, fraction: f64) -> PathBuf {
-    let gt = truth(clip);
-    let held_from = gt["timeline_s"]["held_from"].as_f64().expect("held_from in the ground truth");
-    let frames = gt["frames"].as_array().expect("frames in the ground truth");
-    let median_x = |joint: &str| {
-        let mut xs: Vec<f64> = frames
-            .iter()
-            .filter(|f| f["t"].as_f64().is_some_and(|t| t >= held_from))
-            .filter_map(|f| f["joints2d"][joint][0].as_f64())
-            .collect();
-        xs.sort_by(f64::total_cmp);
-        xs[xs.len() / 2]
-    };
+    let median_x = |joint: &str| held_median_x(clip, joint);
     let hips = (median_x("hip.L") + median_x("hip.R")) / 2.0;
     let shoulders = (median_x("shoulder.L") + median_x("shoulder.R")) / 2.0;
     let cut = hips + fraction * (shoulders - hips);
@@ -339,14 +343,20 @@ pub fn trunk_cut_clip(dir: &Path, clip: &str, fraction: f64) -> PathBuf {
     } else {
         format!("crop=iw-{cut:.0}:ih:{cut:.0}:0")
     };
-    let out = dir.join(format!("{clip}_trunk_cut_{:.0}.mp4", fraction * 100.0));
+    filtered_sample(dir, clip, &format!("{clip}_trunk_cut_{:.0}", fraction * 100.0), &crop)
+}
+
+/// Sample `clip` through an ffmpeg video filter, at 15 frames/s to keep the tests quick, as
+/// `dir/NAME.mp4` (H.264).
+pub fn filtered_sample(dir: &Path, clip: &str, name: &str, filter: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.mp4"));
     let status = std::process::Command::new("ffmpeg")
         .args(["-loglevel", "error", "-y", "-i"])
         .arg(sample(&format!("{clip}.mp4")))
-        .args(["-vf", &format!("fps=15,{crop}"), "-c:v", "libx264", "-crf", "18", "-an"])
+        .args(["-vf", &format!("fps=15,{filter}"), "-c:v", "libx264", "-crf", "18", "-an"])
         .arg(&out)
         .status()
-        .expect("ffmpeg runs");
-    assert!(status.success(), "ffmpeg could not cut {clip}");
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success(), "ffmpeg made no {name} clip from {clip}");
     out
 }
