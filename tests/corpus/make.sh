@@ -66,6 +66,9 @@ mk hevc_4k.mp4 ff -ss 3.5 -i "$S/dev02_post_left.mp4" -vf scale=3840:2160 -c:v l
 mk fps60.mp4 ff -i "$S/dev02_post_left.mp4" -vf fps=60 -c:v libx264 -pix_fmt yuv420p fps60.mp4
 # variable frame rate: every third frame dropped in the second half, real timestamps kept
 mk vfr.mp4 ff -i "$S/dev02_post_left.mp4" -vf "select='lt(n\,100)+not(eq(mod(n\,3)\,0))'" -fps_mode vfr -c:v libx264 -pix_fmt yuv420p vfr.mp4
+# dev01 six times back to back (42 s): Ctrl-C sent 1.5 s into its assessment lands mid-run
+# however fast the machine (one dev01 takes about 1.2-4 s)
+mk dev01_six_times.mp4 ff -stream_loop 5 -i "$S/dev01_pre_left.mp4" -c copy dev01_six_times.mp4
 mkdir -p "dir with spaces"
 mk "dir with spaces/clip é ü 名前.mp4" cp "$S/dev02_post_left.mp4" "dir with spaces/clip é ü 名前.mp4"
 mk movie.mkv ff -i "$S/dev02_post_left.mp4" -c copy movie.mkv
