@@ -157,6 +157,12 @@ fn the_quality_gate_withholds_what_cannot_be_trusted() {
     assert!(hidden.contains("hidden during the hold") && hidden.contains("film again"), "{hidden}");
     // a thigh much shorter than the shin: the camera looks along it
     assert!(reason(gate(supine((330.0, 310.0)), true, 40, &table_edge())).contains("foreshortened"));
+    // a shin two thirds as long as the thigh (100 against 151 px): seen along its length, from
+    // far above or below the hip
+    let mut steep = supine((450.0, 320.0));
+    steep[27] = at(450.0, 420.0);
+    let steep = reason(gate(steep, true, 40, &table_edge()));
+    assert!(steep.contains("shin looks strongly foreshortened") && steep.contains("film again"), "{steep}");
     // the hips far apart: the pelvis seen from the front
     let mut front = supine((450.0, 320.0));
     front[24] = at(300.0, 400.0);
@@ -170,6 +176,12 @@ fn the_quality_gate_warns_without_withholding() {
     let q = gate(supine((450.0, 320.0)), true, 30, &table_edge());
     assert_eq!(q.withheld_reason, None);
     assert!(q.warnings.iter().any(|w| w.contains("hidden in 50% of the hold")), "{:?}", q.warnings);
+    // a shin 0.81 of the thigh (122 against 151 px): a warning, the result stands
+    let mut high = supine((450.0, 320.0));
+    high[27] = at(450.0, 442.0);
+    let q = gate(high, true, 40, &table_edge());
+    assert_eq!(q.withheld_reason, None);
+    assert!(q.warnings.iter().any(|w| w.contains("shin looks foreshortened (0.81")), "{:?}", q.warnings);
     // no table edge
     let level = HorizontalReference { kind: ReferenceKind::ImageHorizontal, ..table_edge() };
     let q = gate(supine((450.0, 320.0)), true, 40, &level);

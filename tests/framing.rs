@@ -58,6 +58,14 @@ fn unusable_framings_are_withheld_with_what_to_do() {
         ),
         // very dark
         ("very_dark", "lutyuv=y=val*0.15".to_string(), "light"),
+        // a stand-in for a camera far above the hip: the picture squeezed to 0.6 of its height,
+        // as a camera 53° above foreshortens what hangs in the body's plane (the pelvis's width
+        // that such a camera also sees is missing); the hanging shin looks short
+        (
+            "camera_far_above",
+            "scale=iw:trunc(ih*0.6/2)*2,pad=iw:720:0:(oh-ih)/2:color=0xbfc4b8".to_string(),
+            "shin looks strongly foreshortened",
+        ),
     ];
     for (name, filter, expected) in cases {
         let clip = make(dir.path(), name, &filter);
