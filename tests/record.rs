@@ -234,8 +234,9 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
-/// The sample clip with its trunk cut off by the picture's edge (as in tests/framing.rs), at
-/// 15 frames/s.
+/// dev01 with its picture ending at mid-trunk, as the camera of `record --auto` without a
+/// display: the checklist is printed, "whole body in view" never turns green, nothing is
+/// recorded and nothing is left behind.
 #[test]
 fn without_a_display_the_checklist_is_printed_and_stays_red_on_a_cut_off_trunk() {
     let dir = tempfile::tempdir().unwrap();

@@ -56,8 +56,9 @@ fn rates(max_stride: usize) -> Vec<(usize, usize)> {
     (1..=max_stride).flat_map(|s| (0..s).map(move |f| (s, f))).collect()
 }
 
-fn green(items: &[(Item, bool)], item: Item) -> bool {
-    items.iter().any(|&(i, g)| i == item && g)
+/// The times at which `item` was green in a replay.
+fn green_times(results: &[(f64, Vec<(Item, bool)>)], item: Item) -> Vec<f64> {
+    results.iter().filter(|(_, items)| items.iter().any(|&(i, g)| i == item && g)).map(|(t, _)| *t).collect()
 }
 
 /// A picture that ends between hip and shoulder: "whole body in view" stays red at every rate.
@@ -73,8 +74,7 @@ fn a_cut_off_trunk_never_shows_the_whole_body_in_view() {
         let (frames, fps) = frames(&cut);
         for (stride, first) in rates(4) {
             let results = replay(&frames, fps, stride, first);
-            let green_at: Vec<f64> =
-                results.iter().filter(|(_, items)| green(items, Item::WholeBody)).map(|(t, _)| *t).collect();
+            let green_at = green_times(&results, Item::WholeBody);
             println!(
                 "{clip} cut at {fraction}, every {stride} from {first}: whole body green at {green_at:?}"
             );
@@ -121,8 +121,7 @@ fn a_body_seen_nearly_end_on_is_not_filmed_from_the_side() {
     let (frames, fps) = frames(&clip);
     for (stride, first) in rates(3) {
         let results = replay(&frames, fps, stride, first);
-        let side_green: Vec<f64> =
-            results.iter().filter(|(_, items)| green(items, Item::FromTheSide)).map(|(t, _)| *t).collect();
+        let side_green = green_times(&results, Item::FromTheSide);
         let all_green = results.iter().any(|(_, items)| items.iter().all(|&(_, g)| g));
         println!("squeezed, every {stride} from {first}: from the side green at {side_green:?}");
         assert!(

@@ -46,10 +46,9 @@ pub fn across_trunk(l: &[Landmark], a: usize, b: usize) -> Option<f64> {
 /// The hips' midpoint, the shoulders' midpoint and the longer thigh's length (hip to knee) in
 /// one frame's landmarks, when the thigh is longer than a pixel.
 fn trunk_and_thigh(l: &[Landmark]) -> Option<(Vec2, Vec2, f64)> {
-    let get = |i: usize| point(l, i);
     let (hips, shoulders) = trunk_ends(l)?;
-    let thigh = (get(joint::LEFT_KNEE)?.minus(get(joint::LEFT_HIP)?).norm())
-        .max(get(joint::RIGHT_KNEE)?.minus(get(joint::RIGHT_HIP)?).norm());
+    let thigh = (point(l, joint::LEFT_KNEE)?.minus(point(l, joint::LEFT_HIP)?).norm())
+        .max(point(l, joint::RIGHT_KNEE)?.minus(point(l, joint::RIGHT_HIP)?).norm());
     (thigh > 1.0).then_some((hips, shoulders, thigh))
 }
 
@@ -359,18 +358,7 @@ mod tests {
     #[test]
     fn a_body_seen_end_on_is_refused_and_one_seen_from_the_side_is_not() {
         // side view: trunk 200 px along x, thighs 180 px (one hanging, one pulled up)
-        let mut side = lying_person(0.0, 100.0);
-        place(
-            &mut side,
-            &[
-                (joint::LEFT_SHOULDER, 100.0, 300.0),
-                (joint::RIGHT_SHOULDER, 100.0, 300.0),
-                (joint::LEFT_HIP, 300.0, 300.0),
-                (joint::RIGHT_HIP, 300.0, 300.0),
-                (joint::LEFT_KNEE, 477.0, 331.0),
-                (joint::RIGHT_KNEE, 330.0, 122.0),
-            ],
-        );
+        let side = side_view(100.0);
         // the same body squeezed to a fifth of its width: the camera looks along it
         let mut end_on = side.clone();
         for p in end_on.iter_mut() {
@@ -387,18 +375,7 @@ mod tests {
     fn the_head_needs_room_beyond_the_shoulders() {
         // head towards -x: shoulders at x = 300, hips at 500 (trunk 200 px), thighs 180 px, so
         // the head's room reaches half a thigh (90 px) beyond the shoulders, to x = 210
-        let mut l = lying_person(0.0, 100.0);
-        place(
-            &mut l,
-            &[
-                (joint::LEFT_SHOULDER, 300.0, 300.0),
-                (joint::RIGHT_SHOULDER, 300.0, 300.0),
-                (joint::LEFT_HIP, 500.0, 300.0),
-                (joint::RIGHT_HIP, 500.0, 300.0),
-                (joint::LEFT_KNEE, 677.0, 331.0),
-                (joint::RIGHT_KNEE, 530.0, 122.0),
-            ],
-        );
+        let l = side_view(300.0);
         assert!(head_room_in_view(&l, 1280.0, 720.0));
         // the picture starts at x = 220 (shift the body 220 px left): the shoulders at x = 80
         // are inside, the head's room is not
@@ -431,19 +408,10 @@ mod tests {
 
     #[test]
     fn a_crammed_pose_is_not_an_adult_lying_seen_from_the_side() {
-        // side view: shoulders at x = 300, hips at x = 500 (trunk 200 px), thighs 180 px
-        let mut l = lying_person(0.0, 100.0);
-        place(
-            &mut l,
-            &[
-                (joint::LEFT_SHOULDER, 300.0, 300.0),
-                (joint::RIGHT_SHOULDER, 300.0, 310.0),
-                (joint::LEFT_HIP, 500.0, 300.0),
-                (joint::RIGHT_HIP, 500.0, 315.0),
-                (joint::LEFT_KNEE, 677.0, 331.0),
-                (joint::RIGHT_KNEE, 530.0, 122.0),
-            ],
-        );
+        // side view: shoulders at x = 300, hips at x = 500 (trunk 200 px), thighs 180 px; the
+        // right shoulder and hip 10 and 15 px off the line, as the model draws them
+        let mut l = side_view(300.0);
+        place(&mut l, &[(joint::RIGHT_SHOULDER, 300.0, 310.0), (joint::RIGHT_HIP, 500.0, 315.0)]);
         assert!(is_lying_side_view(&l));
         // the trunk shortened to 120 px (0.67 of the thigh)
         let mut short = l.clone();
@@ -469,6 +437,26 @@ mod tests {
         assert!(!is_lying_side_view(&tilted));
         // no knees: nothing to judge the trunk by
         assert!(!is_lying_side_view(&l[..25]));
+    }
+
+    /// A person lying along x at y = 300, seen from the side, head towards -x: shoulders at
+    /// `shoulder_x`, hips 200 px further (the trunk), the left knee hanging off the table and the
+    /// right knee pulled up, each thigh 180 px.
+    fn side_view(shoulder_x: f32) -> Vec<Landmark> {
+        let mut l = lying_person(0.0, 100.0);
+        let (s, h) = (shoulder_x, shoulder_x + 200.0);
+        place(
+            &mut l,
+            &[
+                (joint::LEFT_SHOULDER, s, 300.0),
+                (joint::RIGHT_SHOULDER, s, 300.0),
+                (joint::LEFT_HIP, h, 300.0),
+                (joint::RIGHT_HIP, h, 300.0),
+                (joint::LEFT_KNEE, h + 177.0, 331.0),
+                (joint::RIGHT_KNEE, h + 30.0, 122.0),
+            ],
+        );
+        l
     }
 
     /// Moves landmarks to the given (index, x, y).
